@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import { inject, injectable } from 'tsyringe';
+import type { EngineConfig } from '../config.js';
+import type { ProcessedCode, RenderOptions } from '../models/render-request.js';
+import { Tokens } from '../tokens.js';
+import { errorChain } from '../utils/errors.js';
+import { sha256 } from '../utils/helpers.js';
+import type { Logger } from '../utils/logger.js';
+
+/** What a successful render leaves in the cache. */
+export interface CachedRender {
+  png: string; // base64
+  width: number;
+  height: number;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  kivyVersion: string;
+  renderedAt: number;
+}
+
+export interface CacheStats {
+  entries: number;
+  hits: number;
+  misses: number;
+  hitRate: number;
+}
+
+export interface ICacheManager {
+  key(imageVersion: string, code: ProcessedCode, options: RenderOptions): string;
+  /** A miss on any store error: the cache must never stop a render. */
+  get(key: string): Promise<CachedRender | undefined>;
+  set(key: string, value: CachedRender): Promise<void>;
+  stats(): Promise<CacheStats>;
+  close(): Promise<void>;
+}
+
+const NAMESPACE = 'renders';
+
+@injectable()
+export class CacheManager implements ICacheManager {
+  private readonly keyv: Keyv<CachedRender>;
+  private readonly sqlite: KeyvSqlite | null = null;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(
+    @inject(Tokens.Config) private readonly config: EngineConfig,
+    @inject(Tokens.Logger) private readonly logger: Logger,
+  ) {
+    const url = config.cacheUrl;
+    if (url.startsWith('sqlite://')) {
+      mkdirSync(dirname(url.slice('sqlite://'.length)), { recursive: true });
+      this.sqlite = new KeyvSqlite({ uri: url, busyTimeout: 2000 });
+      this.keyv = new Keyv<CachedRender>({ store: this.sqlite, namespace: NAMESPACE, ttl: config.cacheTtlMs || undefined });
+    } else if (url === 'memory://') {
+      this.keyv = new Keyv<CachedRender>({ namespace: NAMESPACE, ttl: config.cacheTtlMs || undefined });
+    } else {
+      throw new Error(`KIVY_CACHE_URL must be sqlite://PATH or memory://, not ${url}`);
+    }
+    this.keyv.on('error', (error: unknown) => this.logger.warn(`cache store error: ${errorChain(error)}`));
+  }
+
+  key(imageVersion: string, code: ProcessedCode, options: RenderOptions): string {
+    return sha256(imageVersion, JSON.stringify(code), JSON.stringify(options));
+  }
+
+  async get(key: string): Promise<CachedRender | undefined> {
+    let value: CachedRender | undefined;
+    try {
+      value = await this.keyv.get(key);
+    } catch (error) {
+      this.logger.warn(`cache read failed, rendering instead: ${errorChain(error)}`);
+    }
+    if (value && typeof value.png === 'string') this.hits++;
+    else this.misses++;
+    return value && typeof value.png === 'string' ? value : undefined;
+  }
+
+  async set(key: string, value: CachedRender): Promise<void> {
+    try {
+      await this.keyv.set(key, value);
+    } catch (error) {
+      this.logger.warn(`cache write failed: ${errorChain(error)}`);
+    }
+  }
+
+  async stats(): Promise<CacheStats> {
+    let entries = 0;
+    try {
+      if (this.sqlite) {
+        const rows = await this.sqlite.query(`SELECT COUNT(*) AS n FROM ${this.sqlite.opts.table ?? 'keyv'} WHERE key LIKE ?`, `${NAMESPACE}:%`);
+        entries = Number(rows[0]?.n ?? 0);
+      } else {
+        for await (const _ of this.keyv.iterator?.(NAMESPACE) ?? []) entries++;
+      }
+    } catch (error) {
+      this.logger.warn(`cache stats failed: ${errorChain(error)}`);
+    }
+    const lookups = this.hits + this.misses;
+    return { entries, hits: this.hits, misses: this.misses, hitRate: lookups ? this.hits / lookups : 0 };
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.keyv.disconnect();
+    } catch (error) {
+      this.logger.warn(`cache close failed: ${errorChain(error)}`);
+    }
+  }
+}

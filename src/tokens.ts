@@ -1,0 +1,13 @@
+/** One injection token per service interface (tsyringe). */
+export const Tokens = {
+  Config: Symbol('Config'),
+  Logger: Symbol('Logger'),
+  DockerService: Symbol('DockerService'),
+  ImageManager: Symbol('ImageManager'),
+  ContainerPool: Symbol('ContainerPool'),
+  Renderer: Symbol('Renderer'),
+  CacheManager: Symbol('CacheManager'),
+  CodeProcessor: Symbol('CodeProcessor'),
+  KivyValidator: Symbol('KivyValidator'),
+  RenderStats: Symbol('RenderStats'),
+} as const;
