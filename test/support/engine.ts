@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import Docker from 'dockerode';
+import { PNG } from 'pngjs';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { registerServices } from '../../src/composition-root.js';
+import { loadEngineConfig, type EngineConfig } from '../../src/config.js';
+import { startEngine, stopEngine } from '../../src/core/engine.js';
+import { LABEL_INSTANCE } from '../../src/core/container-pool.js';
+import { createLogger } from '../../src/utils/logger.js';
+
+export interface TestEngine {
+  services: DependencyContainer;
+  config: EngineConfig;
+  resolve<T>(token: symbol): T;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+/** A real engine (real Docker, real image) with its own instance label and an in-memory cache. */
+export async function startTestEngine(overrides: Partial<EngineConfig> = {}): Promise<TestEngine> {
+  const config = loadEngineConfig(process.env, {
+    instanceId: `test-${process.pid}-${++counter}`,
+    cacheUrl: 'memory://',
+    poolSize: 1,
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+    ...overrides,
+  });
+  const logger = createLogger(config.logLevel);
+  const services = registerServices(rootContainer, config, logger);
+  await startEngine(services, () => undefined);
+  return {
+    services,
+    config,
+    resolve: <T>(token: symbol) => services.resolve<T>(token),
+    stop: () => stopEngine(services, logger),
+  };
+}
+
+/** Containers carrying this instance's label, running or not. */
+export async function labelledContainers(instanceId: string): Promise<string[]> {
+  const found = await new Docker().listContainers({ all: true, filters: { label: [`${LABEL_INSTANCE}=${instanceId}`] } });
+  return found.map((info) => info.Id);
+}
+
+export function decodePng(png: Buffer): PNG {
+  return PNG.sync.read(png);
+}
+
+/** [r, g, b] of the pixel at (x, y), y counted from the top of the image. */
+export function pixel(image: PNG, x: number, y: number): [number, number, number] {
+  const offset = (image.width * y + x) * 4;
+  return [image.data[offset], image.data[offset + 1], image.data[offset + 2]];
+}
+
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
