@@ -21,10 +21,13 @@ MAX_REQUEST_BYTES = 4 * 1024 * 1024
 # Frames go out through a private duplicate of the original stdout; fd 1 and 2 are handed to the
 # user's code (captured) once the request arrives, so a print() can never corrupt the framing.
 RESULT_FD = os.dup(1)
+MAIN_PID = os.getpid()
 _frame_lock = threading.Lock()
 
 
 def write_frame(header, body=b''):
+    if os.getpid() != MAIN_PID:
+        os._exit(0)  # a forked child of the snippet never speaks for the render
     header = dict(header, body_length=len(body))
     encoded = json.dumps(header).encode('utf-8')
     data = struct.pack('>I', len(encoded)) + encoded + body

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
@@ -40,11 +40,14 @@ export interface ICacheManager {
 }
 
 const NAMESPACE = 'renders';
+/** SQLite failures that mean the file itself is unusable (not a transient lock). */
+const BROKEN_FILE = /SQLITE_(CORRUPT|NOTADB|CANTOPEN|IOERR|READONLY)/;
 
 @injectable()
 export class CacheManager implements ICacheManager {
-  private readonly keyv: Keyv<CachedRender>;
-  private readonly sqlite: KeyvSqlite | null = null;
+  private keyv!: Keyv<CachedRender>;
+  private sqlite: KeyvSqlite | null = null;
+  private readonly file: string | null;
   private hits = 0;
   private misses = 0;
 
@@ -53,16 +56,40 @@ export class CacheManager implements ICacheManager {
     @inject(Tokens.Logger) private readonly logger: Logger,
   ) {
     const url = config.cacheUrl;
-    if (url.startsWith('sqlite://')) {
-      mkdirSync(dirname(url.slice('sqlite://'.length)), { recursive: true });
-      this.sqlite = new KeyvSqlite({ uri: url, busyTimeout: 2000 });
-      this.keyv = new Keyv<CachedRender>({ store: this.sqlite, namespace: NAMESPACE, ttl: config.cacheTtlMs || undefined });
-    } else if (url === 'memory://') {
-      this.keyv = new Keyv<CachedRender>({ namespace: NAMESPACE, ttl: config.cacheTtlMs || undefined });
-    } else {
-      throw new Error(`KIVY_CACHE_URL must be sqlite://PATH or memory://, not ${url}`);
+    if (url.startsWith('sqlite://')) this.file = url.slice('sqlite://'.length);
+    else if (url === 'memory://') this.file = null;
+    else throw new Error(`KIVY_CACHE_URL must be sqlite://PATH or memory://, not ${url}`);
+    this.open(this.file);
+  }
+
+  private open(file: string | null): void {
+    const ttl = this.config.cacheTtlMs || undefined;
+    this.sqlite = null;
+    if (file) {
+      mkdirSync(dirname(file), { recursive: true });
+      this.sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 2000 });
+      this.sqlite.on('error', () => undefined); // surfaced through keyv's own error event
     }
+    this.keyv = this.sqlite ? new Keyv<CachedRender>({ store: this.sqlite, namespace: NAMESPACE, ttl, throwOnErrors: true }) : new Keyv<CachedRender>({ namespace: NAMESPACE, ttl, throwOnErrors: true });
     this.keyv.on('error', (error: unknown) => this.logger.warn(`cache store error: ${errorChain(error)}`));
+  }
+
+  /**
+   * A corrupted or unreadable cache file is moved aside and a fresh one started (in memory if even
+   * that fails), so renders never stop because of the cache.
+   */
+  private recover(error: unknown): void {
+    if (!this.file || !this.sqlite || !BROKEN_FILE.test(errorChain(error))) return;
+    const aside = `${this.file}.broken-${Date.now()}`;
+    this.logger.error(`cache file ${this.file} is unusable (${errorChain(error)}); moving it to ${aside} and starting afresh`);
+    void this.sqlite.disconnect().catch(() => undefined);
+    try {
+      if (statSync(this.file, { throwIfNoEntry: false })) renameSync(this.file, aside);
+      this.open(this.file);
+    } catch (renameError) {
+      this.logger.error(`could not move the cache file aside (${errorChain(renameError)}); caching in memory`);
+      this.open(null);
+    }
   }
 
   key(imageVersion: string, code: ProcessedCode, options: RenderOptions): string {
@@ -75,6 +102,7 @@ export class CacheManager implements ICacheManager {
       value = await this.keyv.get(key);
     } catch (error) {
       this.logger.warn(`cache read failed, rendering instead: ${errorChain(error)}`);
+      this.recover(error);
     }
     if (value && typeof value.png === 'string') this.hits++;
     else this.misses++;
@@ -86,6 +114,7 @@ export class CacheManager implements ICacheManager {
       await this.keyv.set(key, value);
     } catch (error) {
       this.logger.warn(`cache write failed: ${errorChain(error)}`);
+      this.recover(error);
     }
   }
 

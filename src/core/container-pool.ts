@@ -245,8 +245,8 @@ export class ContainerPool implements IContainerPool {
       this.lastError = null;
       this.version = container.ready.kivy;
     } catch (error) {
-      this.onBootFailure(error);
       if (slot.id) await this.destroy(slot.id, null);
+      await this.recoverFromBootFailure(error);
     } finally {
       this.warming.delete(slot);
     }
@@ -272,6 +272,17 @@ export class ContainerPool implements IContainerPool {
       this.logger.warn(`idle container ${container.id.slice(0, 12)} stopped unexpectedly; replacing it`);
       void this.destroy(container.id, container.worker).then(() => this.refill());
     });
+  }
+
+  /** A missing image (removed from outside) is rebuilt; any other failure backs off. */
+  private async recoverFromBootFailure(error: unknown): Promise<void> {
+    if (!/no such image/i.test(errorChain(error))) return this.onBootFailure(error);
+    this.logger.warn(`image ${this.images.tag} is missing: rebuilding it`);
+    try {
+      await this.images.ensureImages((line) => this.logger.debug(line));
+    } catch (buildError) {
+      this.onBootFailure(buildError);
+    }
   }
 
   private onBootFailure(error: unknown): void {

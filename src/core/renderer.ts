@@ -156,7 +156,7 @@ export class Renderer implements IRenderer {
     }
     if (error.reason === 'malformed') {
       await this.docker.kill(container.id).catch(() => undefined);
-      return /exceeds the limit/.test(error.message)
+      return /body of \d+ bytes exceeds/.test(error.message)
         ? failure('output-limit', `The render produced too much data: ${error.message}.`)
         : failure('runtime', `The render's answer was garbled (${error.message}); did the snippet write to the result channel?`);
     }

@@ -54,6 +54,8 @@ def describe_error(error, kind=None):
         line = kv_line + 1  # Kivy's parser counts from 0
     if isinstance(error, MemoryError):
         kind = 'memory'
+    if isinstance(error, BlockingIOError) and 'fork' in text:
+        message += ' (the sandbox limits how many processes a render may start)'
     if isinstance(error, SystemExit):
         message = 'The snippet called sys.exit(%s) before a frame was shown.' % (error.code,)
     return {'kind': kind or 'runtime', 'message': message, 'line': line, 'traceback': text}

@@ -9,6 +9,8 @@ import io
 import time
 
 MIN_FRAMES = 2
+# The Xvfb screen: a snippet that sets a larger Window.size is captured at most this large.
+SCREEN_LIMIT = (1920, 1080)
 
 
 class FrameCapture:
@@ -42,7 +44,7 @@ class FrameCapture:
     def grab(self):
         from kivy.graphics.opengl import glReadPixels, GL_RGB, GL_UNSIGNED_BYTE, glPixelStorei, GL_PACK_ALIGNMENT
         from PIL import Image
-        width, height = (int(v) for v in self.window.size)
+        width, height = (max(1, min(int(size), limit)) for size, limit in zip(self.window.size, SCREEN_LIMIT))
         glPixelStorei(GL_PACK_ALIGNMENT, 1)
         pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
         image = Image.frombytes('RGB', (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
