@@ -9,6 +9,7 @@ user's app; this file only owns the process: framing, output capture and the wal
 """
 import json
 import os
+import signal
 import struct
 import sys
 import threading
@@ -192,6 +193,9 @@ def main():
     except BaseException as error:  # the image is broken: say so instead of hanging
         write_frame({'type': 'boot-error', 'message': '%s: %s' % (type(error).__name__, error)})
         os._exit(3)
+    # SDL turns SIGTERM into a quit event, which would end the app "normally": a container stopped
+    # from outside (engine shutdown, docker stop) must die instead, so the host sees it was stopped.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     info['boot_ms'] = round((time.monotonic() - BOOT_STARTED) * 1000, 1)
     with open(READY_FILE, 'w') as ready:
         ready.write(str(os.getpid()))

@@ -164,8 +164,9 @@ export class Renderer implements IRenderer {
     try {
       exit = await this.waitForExit(container.id);
     } catch (cause) {
-      throw new InfrastructureError(`The render container ${shortId} vanished during the render.`, { cause });
+      throw new InfrastructureError(`The render container ${shortId} vanished during the render (is the Docker engine restarting?).`, { cause });
     }
+    if (exit.exitCode === 143) throw new InfrastructureError(`The render container ${shortId} was stopped from outside during the render.`);
     if (exit.oomKilled) return failure('memory', `The snippet used more than the ${this.config.memoryMb} MiB memory limit and was stopped.`);
     if (exit.exitCode === null) {
       await this.docker.kill(container.id).catch(() => undefined);
