@@ -5,23 +5,17 @@ import Keyv from 'keyv';
 import { inject, injectable } from 'tsyringe';
 import type { EngineConfig } from '../config.js';
 import type { ProcessedCode, RenderOptions } from '../models/render-request.js';
+import type { RenderResult } from '../models/render-result.js';
 import { Tokens } from '../tokens.js';
 import { errorChain } from '../utils/errors.js';
 import { sha256 } from '../utils/helpers.js';
 import type { Logger } from '../utils/logger.js';
 
-/** What a successful render leaves in the cache. */
-export interface CachedRender {
-  png: string; // base64
-  width: number;
-  height: number;
-  stdout: string;
-  stderr: string;
-  stdoutTruncated: boolean;
-  stderrTruncated: boolean;
-  kivyVersion: string;
+/** What a successful render leaves in the cache: the result's content, the image as base64. */
+export type CachedRender = Pick<RenderResult, 'width' | 'height' | 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'kivyVersion'> & {
+  png: string;
   renderedAt: number;
-}
+};
 
 export interface CacheStats {
   entries: number;

@@ -7,7 +7,7 @@ import type { ICodeProcessor } from '../services/code-processor.js';
 import type { IDockerService } from '../services/docker-service.js';
 import type { IKivyValidator } from '../services/kivy-validator.js';
 import { Tokens } from '../tokens.js';
-import { InfrastructureError, ValidationError, errorChain } from '../utils/errors.js';
+import { InfrastructureError, ValidationError } from '../utils/errors.js';
 import { round1 } from '../utils/helpers.js';
 import type { Logger } from '../utils/logger.js';
 import type { CachedRender, ICacheManager } from './cache-manager.js';

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import type { IRenderer } from '../../src/core/renderer.js';
-import { Tokens } from '../../src/tokens.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { useTestEngine } from '../support/engine.js';
 
 /** Looks at the sandbox from inside a render container and prints what it sees as JSON. */
 const INSPECT = String.raw`
@@ -48,19 +46,14 @@ root = Label(text='sandbox')
 
 describe('Sandbox policy, seen from inside a render container', function () {
   this.timeout(120_000);
-  let engine: TestEngine;
+  // The validator would refuse `import socket`; here the container itself must hold.
+  const engine = useTestEngine({ poolSize: 0, blockDangerousCode: false });
   let facts: Record<string, unknown>;
 
   before(async () => {
-    // The validator would refuse `import socket`; here the container itself must hold.
-    engine = await startTestEngine({ poolSize: 0, blockDangerousCode: false });
-    const result = await engine.resolve<IRenderer>(Tokens.Renderer).render({ code: INSPECT });
+    const result = await engine.renderer.render({ code: INSPECT });
     expect(result.error).to.equal(null);
     facts = JSON.parse(result.stdout);
-  });
-
-  after(async () => {
-    await engine?.stop();
   });
 
   it('runs as nobody (65534:65534)', () => {

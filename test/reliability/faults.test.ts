@@ -10,7 +10,7 @@ import type { IRenderer } from '../../src/core/renderer.js';
 import { Tokens } from '../../src/tokens.js';
 import { InfrastructureError } from '../../src/utils/errors.js';
 import { PROJECT_ROOT } from '../../src/utils/paths.js';
-import { labelledContainers, startTestEngine, waitUntil, type TestEngine } from '../support/engine.js';
+import { labelledContainers, startTestEngine, useTestEngine, waitUntil } from '../support/engine.js';
 
 const label = (text: string) => `from kivy.uix.label import Label\nroot = Label(text=${JSON.stringify(text)})\n`;
 const docker = new Docker();
@@ -33,20 +33,11 @@ describe('Faults (real engine)', function () {
   this.timeout(180_000);
 
   describe('with a running engine', () => {
-    let engine: TestEngine;
+    const engine = useTestEngine({ poolSize: 1 });
     let renderer: IRenderer;
     let pool: IContainerPool;
 
-    before(async () => {
-      engine = await startTestEngine({ poolSize: 1 });
-      renderer = engine.resolve<IRenderer>(Tokens.Renderer);
-      pool = engine.resolve<IContainerPool>(Tokens.ContainerPool);
-    });
-
-    after(async () => {
-      await engine?.stop();
-      expect(await labelledContainers(engine.config.instanceId)).to.deep.equal([]);
-    });
+    before(() => ({ renderer, pool } = engine));
 
     it('replaces an idle pool container killed from outside', async () => {
       await waitUntil(() => pool.status().idle === 1, 30_000, 'a warm container');
@@ -98,7 +89,7 @@ describe('Faults (real engine)', function () {
     writeFileSync(file, Buffer.alloc(32 * 1024, 0x42));
     const engine = await startTestEngine({ poolSize: 1, cacheUrl: `sqlite://${file}` });
     try {
-      const renderer = engine.resolve<IRenderer>(Tokens.Renderer);
+      const { renderer } = engine;
       const first = await renderer.render({ code: label('cache on a broken file') });
       expect(first.ok).to.equal(true);
       const second = await renderer.render({ code: label('cache on a broken file') });

@@ -3,8 +3,7 @@ import { expect } from 'chai';
 import type { IContainerPool } from '../../src/core/container-pool.js';
 import type { IRenderer } from '../../src/core/renderer.js';
 import type { RenderResult } from '../../src/models/render-result.js';
-import { Tokens } from '../../src/tokens.js';
-import { decodePng, labelledContainers, startTestEngine, waitUntil, type TestEngine } from '../support/engine.js';
+import { decodePng, labelledContainers, useTestEngine, waitUntil } from '../support/engine.js';
 
 /** Deadline of one render in this suite; the host kills 1.5 s after it at the latest. */
 const TIMEOUT_MS = 3000;
@@ -18,7 +17,7 @@ const SHOW = '\nfrom kivy.uix.label import Label\nroot = Label(text="still here"
  */
 describe('Hostile snippets (real sandbox, validator abuse checks off)', function () {
   this.timeout(120_000);
-  let engine: TestEngine;
+  const engine = useTestEngine({ poolSize: 1, renderTimeoutMs: TIMEOUT_MS, blockDangerousCode: false });
   let renderer: IRenderer;
   let pool: IContainerPool;
   let canary: Server;
@@ -28,9 +27,7 @@ describe('Hostile snippets (real sandbox, validator abuse checks off)', function
 
   before(async () => {
     process.env.KIVY_TEST_CANARY = 'host-secret-canary';
-    engine = await startTestEngine({ poolSize: 1, renderTimeoutMs: TIMEOUT_MS, blockDangerousCode: false });
-    renderer = engine.resolve<IRenderer>(Tokens.Renderer);
-    pool = engine.resolve<IContainerPool>(Tokens.ContainerPool);
+    ({ renderer, pool } = engine);
     canary = createServer((socket) => {
       canaryConnections++;
       socket.destroy();
@@ -41,8 +38,6 @@ describe('Hostile snippets (real sandbox, validator abuse checks off)', function
 
   after(async () => {
     canary?.close();
-    await engine?.stop();
-    expect(await labelledContainers(engine.config.instanceId)).to.deep.equal([]);
     // A machine-readable line for docs/SECURITY.md.
     process.stdout.write(`      hostile-summary ${JSON.stringify(results)}\n`);
   });

@@ -1,17 +1,23 @@
 import 'reflect-metadata';
+import { expect } from 'chai';
 import Docker from 'dockerode';
 import { PNG } from 'pngjs';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { registerServices } from '../../src/composition-root.js';
 import { loadEngineConfig, type EngineConfig } from '../../src/config.js';
 import { startEngine, stopEngine } from '../../src/core/engine.js';
-import { LABEL_INSTANCE } from '../../src/core/container-pool.js';
+import { LABEL_INSTANCE, type IContainerPool } from '../../src/core/container-pool.js';
+import type { IRenderer } from '../../src/core/renderer.js';
+import { Tokens } from '../../src/tokens.js';
 import { createLogger } from '../../src/utils/logger.js';
 
 export interface TestEngine {
   services: DependencyContainer;
   config: EngineConfig;
+  renderer: IRenderer;
+  pool: IContainerPool;
   resolve<T>(token: symbol): T;
+  /** Stops the engine and asserts that none of its containers remain. */
   stop(): Promise<void>;
 }
 
@@ -32,9 +38,24 @@ export async function startTestEngine(overrides: Partial<EngineConfig> = {}): Pr
   return {
     services,
     config,
+    renderer: services.resolve<IRenderer>(Tokens.Renderer),
+    pool: services.resolve<IContainerPool>(Tokens.ContainerPool),
     resolve: <T>(token: symbol) => services.resolve<T>(token),
-    stop: () => stopEngine(services, logger),
+    stop: async () => {
+      await stopEngine(services, logger);
+      expect(await labelledContainers(config.instanceId), 'containers left behind').to.deep.equal([]);
+    },
   };
+}
+
+/** Starts a test engine before the suite and stops it after; the returned object fills in `before`. */
+export function useTestEngine(overrides: Partial<EngineConfig> = {}): TestEngine {
+  const engine = {} as TestEngine;
+  before(async () => Object.assign(engine, await startTestEngine(overrides)));
+  after(async () => {
+    if (engine.stop) await engine.stop();
+  });
+  return engine;
 }
 
 /** Containers carrying this instance's label, running or not. */
