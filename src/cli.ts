@@ -10,6 +10,7 @@ import { runBenchmark } from './core/benchmark.js';
 import { ensureEngine, startEngine, stopEngine } from './core/engine.js';
 import type { IImageManager } from './core/image-manager.js';
 import type { IRenderer } from './core/renderer.js';
+import { ANIMATION_FORMATS, RENDER_MODES, type AnimationFormat, type RenderMode } from './models/render-request.js';
 import type { RenderResult } from './models/render-result.js';
 import type { IDockerService } from './services/docker-service.js';
 import { parseSize } from './services/kivy-validator.js';
@@ -18,9 +19,15 @@ import { ConfigError, ValidationError, describeError, errorChain } from './utils
 import { createLogger } from './utils/logger.js';
 
 const USAGE = `Usage:
-  kivy-render render FILE|- [-o OUT.png] [--size WxH] [--delay MS] [--json] [--no-cache]
+  kivy-render render FILE|- [-o OUT.png|OUT.gif|OUT.mp4] [--size WxH] [--delay MS] [--json] [--no-cache]
+                     [--mode screenshot|animation|tour] [--steps FILE|-] [--duration MS] [--fps N]
+                     [--format gif|mp4] [--max-bytes N]
   kivy-render bench [--json] [-n N]
   kivy-render image
+
+  --steps: one step per line or separated by ; (or a JSON array): press "Log in", press #submit,
+           type #name "Alice", wait 500, scroll #list down. --duration, --fps, --format or a .gif/.mp4 output imply
+           --mode animation; a tour presses every button, toggle and tab in turn.
 
 Exit codes: 0 rendered, 1 the snippet failed, 2 usage error, 3 infrastructure problem.`;
 
@@ -45,6 +52,8 @@ function jsonSummary(result: RenderResult | null, out: string | null, error: { k
     width: result?.width ?? 0,
     height: result?.height ?? 0,
     ms: { queue: result?.timings.queueMs ?? 0, render: result?.timings.renderMs ?? 0, total: result?.timings.totalMs ?? 0 },
+    mediaType: result?.media?.type ?? null,
+    frames: result?.media?.frames ?? 0,
     stdout: result?.stdout ?? '',
     stderr: result?.stderr ?? '',
     error,
@@ -76,25 +85,39 @@ async function renderCommand(args: string[]): Promise<number> {
       delay: { type: 'string' },
       json: { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
+      mode: { type: 'string' },
+      steps: { type: 'string' },
+      duration: { type: 'string' },
+      fps: { type: 'string' },
+      format: { type: 'string' },
+      'max-bytes': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('render takes exactly one FILE (or - for standard input)');
   const file = positionals[0];
   const size = values.size ? parseSize(values.size) : {};
-  const delayMs = values.delay === undefined ? undefined : Number(values.delay);
+  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+  const delayMs = number(values.delay);
+  const media = mediaChoice(values);
+  if (values.steps === '-' && file === '-') throw new UsageError('only one of FILE and --steps can be - (standard input)');
   const code = readSource(file);
-  const out = resolve(values.output ?? (file === '-' ? 'render.png' : `${basename(file, extname(file))}.png`));
+  const steps = values.steps === undefined ? undefined : readSource(values.steps);
+  const stem = file === '-' ? 'render' : basename(file, extname(file));
+  const out = resolve(values.output ?? `${stem}.${media.mode === 'screenshot' ? 'png' : media.format}`);
   // A one-shot render needs no warm spare: the single request boots its own container.
   const config = loadEngineConfig(process.env, { poolSize: 0 });
   const result = await withEngine(config, values.json, (services) =>
     services.resolve<IRenderer>(Tokens.Renderer).render({
       code,
       filename: file === '-' ? undefined : file,
-      options: { ...size, delayMs },
+      options: {
+        ...size, delayMs, mode: media.mode, steps, format: media.format,
+        durationMs: number(values.duration), fps: number(values.fps), maxBytes: number(values['max-bytes']),
+      },
       bypassCache: values['no-cache'],
     }),
   );
-  if (result.ok && result.png) writeFileSync(out, result.png);
+  if (result.ok && result.image) writeFileSync(out, result.image);
   const error = result.error && { kind: result.error.kind, message: result.error.message, line: result.error.line };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(jsonSummary(result, result.ok ? out : null, error))}\n`);
@@ -102,7 +125,10 @@ async function renderCommand(args: string[]): Promise<number> {
     if (result.stdout) process.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
     if (result.stderr) process.stderr.write(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
     if (result.ok) {
-      process.stderr.write(`rendered ${file} -> ${out} (${result.width}x${result.height}, ${result.timings.totalMs} ms${result.cached ? ', cached' : ''}, Kivy ${result.kivyVersion})\n`);
+      const clip = result.media && result.media.type !== 'image/png' ? `, ${result.media.frames} frames at ${result.media.fps} fps` : '';
+      process.stderr.write(`rendered ${file} -> ${out} (${result.width}x${result.height}${clip}, ${result.timings.totalMs} ms${result.cached ? ', cached' : ''}, Kivy ${result.kivyVersion})\n`);
+      if (result.media?.pressed) process.stderr.write(`tour pressed: ${result.media.pressed.join(', ') || 'nothing (no buttons, toggles or tabs)'}\n`);
+      if (result.media?.note) process.stderr.write(`note: ${result.media.note}\n`);
     } else if (result.error) {
       const where = result.error.line ? ` (line ${result.error.line})` : '';
       process.stderr.write(`${result.error.kind} error${where}: ${result.error.message}\n`);
@@ -110,6 +136,23 @@ async function renderCommand(args: string[]): Promise<number> {
     }
   }
   return result.ok ? EXIT.ok : EXIT.snippet;
+}
+
+/** The mode and format asked for, explicitly or through the output's extension and the animation options. */
+function mediaChoice(values: { output?: string; mode?: string; format?: string; duration?: string; fps?: string }): { mode: RenderMode; format?: AnimationFormat } {
+  const extension = values.output ? extname(values.output).slice(1).toLowerCase() : '';
+  if (values.mode !== undefined && !RENDER_MODES.includes(values.mode as RenderMode)) throw new UsageError(`--mode must be one of ${RENDER_MODES.join(', ')}`);
+  if (values.format !== undefined && !ANIMATION_FORMATS.includes(values.format as AnimationFormat)) throw new UsageError(`--format must be ${ANIMATION_FORMATS.join(' or ')}`);
+  const implied = values.format ?? (ANIMATION_FORMATS.includes(extension as AnimationFormat) ? extension : undefined);
+  const animated = implied !== undefined || values.duration !== undefined || values.fps !== undefined;
+  const mode = (values.mode ?? (animated ? 'animation' : 'screenshot')) as RenderMode;
+  if (mode === 'screenshot') {
+    if (animated) throw new UsageError('--duration, --fps, --format and .gif/.mp4 outputs need --mode animation or tour');
+    return { mode };
+  }
+  const format = (implied ?? 'gif') as AnimationFormat;
+  if (extension && extension !== format) throw new UsageError(`the output ${values.output} does not match the ${format} format`);
+  return { mode, format };
 }
 
 async function benchCommand(args: string[]): Promise<number> {

@@ -23,6 +23,9 @@ export interface EngineConfig {
   maxWidth: number;
   maxHeight: number;
   maxDelayMs: number;
+  maxAnimationMs: number;
+  animationTimeoutMs: number;
+  animationLimitBytes: number;
   blockDangerousCode: boolean;
   cacheUrl: string;
   cacheTtlMs: number;
@@ -47,6 +50,14 @@ export const text: Parser<string> = (raw) => (raw.trim() ? { value: raw.trim() }
 const oneOf = (...values: string[]): Parser<string> => (raw) =>
   values.includes(raw) ? { value: raw } : { expected: `one of ${values.join(', ')}` };
 const pattern = (regex: RegExp, expected: string): Parser<string> => (raw) => (regex.test(raw) ? { value: raw } : { expected });
+const snowflakes: Parser<string[]> = (raw) => {
+  const ids = raw.split(/[\s,]+/).filter(Boolean);
+  return ids.every((id) => /^\d{17,20}$/.test(id)) ? { value: ids } : { expected: 'Discord user ids (17-20 digits) separated by commas' };
+};
+const httpUrl: Parser<string | null> = (raw) => {
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  return url && /^https?:$/.test(url.protocol) ? { value: raw.replace(/\/+$/, '') } : { expected: 'an http(s) URL such as https://discord.com/api' };
+};
 
 export interface Setting<T> {
   env: string;
@@ -77,6 +88,9 @@ export const ENGINE_SETTINGS: { [K in keyof EngineConfig]: Setting<EngineConfig[
   maxWidth: { env: 'KIVY_MAX_WIDTH', description: 'Largest window width', default: 1920, parse: integer(64, 1920) },
   maxHeight: { env: 'KIVY_MAX_HEIGHT', description: 'Largest window height', default: 1080, parse: integer(64, 1080) },
   maxDelayMs: { env: 'KIVY_MAX_DELAY_MS', description: 'Longest capture delay a request may ask for', default: 5000, parse: integer(0, 60000) },
+  maxAnimationMs: { env: 'KIVY_MAX_ANIMATION_MS', description: 'Longest recording (animation or tour), in milliseconds', default: 10000, parse: integer(1000, 60000) },
+  animationTimeoutMs: { env: 'KIVY_ANIMATION_TIMEOUT_MS', description: 'Upper bound of the wall-clock deadline of an animation or tour render (recording plus encoding)', default: 45000, parse: integer(5000, 300000) },
+  animationLimitBytes: { env: 'KIVY_ANIMATION_LIMIT', description: 'Largest GIF or MP4 produced, in bytes (a request may ask for less: the bot passes the upload limit)', default: 10 * 1024 * 1024, parse: integer(65536, 100 * 1024 * 1024) },
   blockDangerousCode: { env: 'KIVY_BLOCK_DANGEROUS', description: 'Refuse snippets using subprocess, sockets, ctypes, fork (defence in depth; the container is the boundary)', default: true, parse: boolean },
   cacheUrl: { env: 'KIVY_CACHE_URL', description: 'keyv store: sqlite://PATH (default) or memory://', default: `sqlite://${resolve('data/cache.sqlite')}`, parse: text },
   cacheTtlMs: { env: 'KIVY_CACHE_TTL_MS', description: 'How long a render stays cached', default: 24 * 3600 * 1000, parse: integer(0, 365 * 24 * 3600 * 1000) },
@@ -112,4 +126,57 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env, overrides
   if (config.defaultWidth > config.maxWidth || config.defaultHeight > config.maxHeight) problems.push('the default window size exceeds the maximum');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** What the Discord layer needs, besides the engine's settings. */
+export interface BotConfig {
+  token: string;
+  ownerIds: string[];
+  /** REST base URL; null means discord.js's default (Discord itself). */
+  apiUrl: string | null;
+  messageListener: boolean;
+  userRenderLimit: number;
+  guildRenderLimit: number;
+  rateWindowSeconds: number;
+  renderButtonTtlSeconds: number;
+}
+
+const MISSING_TOKEN =
+  'DISCORD_TOKEN is not set: create an application at https://discord.com/developers/applications, copy its bot token (Bot > Reset Token) and set DISCORD_TOKEN=<token> in the environment or in .env (see .env.example)';
+
+export const BOT_SETTINGS: { [K in keyof BotConfig]: Setting<BotConfig[K]> } = {
+  token: { env: 'DISCORD_TOKEN', description: 'The bot token (required)', default: '', parse: pattern(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'a bot token: three dot-separated parts, without a "Bot " prefix or quotes') },
+  ownerIds: { env: 'OWNER_IDS', description: 'User ids (comma-separated) allowed to run /pool besides members with Administrator', default: [], parse: snowflakes },
+  apiUrl: { env: 'DISCORD_API_URL', description: "REST base URL; default Discord's (https://discord.com/api). Tests point it at a local stand-in", default: null, parse: httpUrl },
+  messageListener: { env: 'KIVY_MESSAGE_LISTENER', description: 'Offer a Render button under messages with Kivy code blocks (requests the privileged Message Content intent)', default: false, parse: boolean },
+  userRenderLimit: { env: 'KIVY_USER_RATE_LIMIT', description: 'Renders one user may start per rate window', default: 5, parse: integer(1, 1000) },
+  guildRenderLimit: { env: 'KIVY_GUILD_RATE_LIMIT', description: 'Renders one server may start per rate window', default: 30, parse: integer(1, 10000) },
+  rateWindowSeconds: { env: 'KIVY_RATE_WINDOW_S', description: 'Length of the rate-limit window in seconds', default: 60, parse: integer(1, 86400) },
+  renderButtonTtlSeconds: { env: 'KIVY_RENDER_BUTTON_TTL_S', description: "How long the message listener's Render button works, in seconds", default: 600, parse: integer(1, 86400) },
+};
+
+export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+  const problems: string[] = [];
+  const config = parseSettings<BotConfig>(BOT_SETTINGS, env, problems);
+  if (!env.DISCORD_TOKEN) problems.unshift(MISSING_TOKEN);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** Both configurations; every problem of either is reported in one ConfigError. */
+export function loadConfigurations(env: NodeJS.ProcessEnv = process.env): { engine: EngineConfig; bot: BotConfig } {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const bot = attempt(() => loadBotConfig(env));
+  const engine = attempt(() => loadEngineConfig(env));
+  if (!bot || !engine) throw new ConfigError(problems);
+  return { engine, bot };
 }

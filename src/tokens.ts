@@ -10,4 +10,11 @@ export const Tokens = {
   CodeProcessor: Symbol('CodeProcessor'),
   KivyValidator: Symbol('KivyValidator'),
   RenderStats: Symbol('RenderStats'),
+  // The Discord layer (registered when a BotConfig is given).
+  BotConfig: Symbol('BotConfig'),
+  RenderResponder: Symbol('RenderResponder'),
+  RateLimiter: Symbol('RateLimiter'),
+  TemplateLibrary: Symbol('TemplateLibrary'),
+  StatusReporter: Symbol('StatusReporter'),
+  CodeDownloader: Symbol('CodeDownloader'),
 } as const;

@@ -24,17 +24,22 @@ export interface BenchReport {
   exec: Distribution;
   warm: Distribution;
   cache: Distribution;
+  /** A 3 s GIF of examples/animation.py (800x600, 10 fps): recording plus encoding. */
+  animation: Distribution;
   throughput: { renders_per_s: number; n: number; failures: number };
   rss_mb: number;
   ratios: { cold_over_warm: number; exec_over_warm: number };
   summary: string;
 }
 
-const distribution = (samples: number[]): Distribution => ({
+export const distribution = (samples: number[]): Distribution => ({
   p50_ms: round1(percentile(samples, 50)),
   p95_ms: round1(percentile(samples, 95)),
   n: samples.length,
 });
+
+const ANIMATION_MS = 3000;
+const ANIMATION_SAMPLES = 5;
 
 /** A hello-world app whose label carries `tag`, so every render is a distinct snippet. */
 export function helloSnippet(tag: string | number): string {
@@ -127,6 +132,15 @@ export async function runBenchmark(services: DependencyContainer, options: { sam
     await renderOrThrow(renderer, { code: helloSnippet('cached') });
     for (let i = 0; i < options.samples; i++) cache.push(await time(() => renderOrThrow(renderer, { code: helloSnippet('cached') })));
 
+    const animationSamples = Math.min(options.samples, ANIMATION_SAMPLES);
+    options.progress(`animation: a ${ANIMATION_MS / 1000} s GIF (${animationSamples} renders)`);
+    const animation: number[] = [];
+    const animationCode = readFileSync(join(PROJECT_ROOT, 'examples/animation.py'), 'utf8');
+    for (let i = 0; i < animationSamples; i++) {
+      await pool.warm(config.poolSize);
+      animation.push(await time(() => renderOrThrow(renderer, { code: animationCode, options: { mode: 'animation', durationMs: ANIMATION_MS }, bypassCache: true })));
+    }
+
     const burst = 30;
     options.progress(`throughput: ${burst} renders submitted at once, pool of ${config.poolSize}`);
     await pool.warm(config.poolSize);
@@ -144,6 +158,7 @@ export async function runBenchmark(services: DependencyContainer, options: { sam
       exec: distribution(exec),
       warm: distribution(warm),
       cache: distribution(cache),
+      animation: distribution(animation),
       throughput: { renders_per_s: round1((burst / wall) * 1000), n: burst, failures },
       rss_mb: Math.round(peakRss / (1024 * 1024)),
     };
@@ -151,12 +166,13 @@ export async function runBenchmark(services: DependencyContainer, options: { sam
       cold_over_warm: round1(report.cold.p50_ms / report.warm.p50_ms),
       exec_over_warm: round1(report.exec.p50_ms / report.warm.p50_ms),
     };
-    const line = (name: string, d: Distribution) => `${name.padEnd(6)} p50 ${String(d.p50_ms).padStart(7)} ms   p95 ${String(d.p95_ms).padStart(7)} ms   n=${d.n}`;
+    const line = (name: string, d: Distribution) => `${name.padEnd(9)} p50 ${String(d.p50_ms).padStart(7)} ms   p95 ${String(d.p95_ms).padStart(7)} ms   n=${d.n}`;
     const summary = [
       line('cold', report.cold),
       line('exec', report.exec),
       line('warm', report.warm),
       line('cache', report.cache),
+      `${line('animation', report.animation)}   (${ANIMATION_MS / 1000} s GIF)`,
       `warm is ${ratios.cold_over_warm}x faster than cold and ${ratios.exec_over_warm}x faster than exec (p50)`,
       `throughput ${report.throughput.renders_per_s} renders/s (${burst} at once, ${failures} failures), peak RSS ${report.rss_mb} MB`,
     ].join('\n');

@@ -5,7 +5,7 @@ import Keyv from 'keyv';
 import { inject, injectable } from 'tsyringe';
 import type { EngineConfig } from '../config.js';
 import type { ProcessedCode, RenderOptions } from '../models/render-request.js';
-import type { RenderResult } from '../models/render-result.js';
+import type { RenderMedia, RenderResult } from '../models/render-result.js';
 import { Tokens } from '../tokens.js';
 import { errorChain } from '../utils/errors.js';
 import { sha256 } from '../utils/helpers.js';
@@ -13,7 +13,10 @@ import type { Logger } from '../utils/logger.js';
 
 /** What a successful render leaves in the cache: the result's content, the image as base64. */
 export type CachedRender = Pick<RenderResult, 'width' | 'height' | 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'kivyVersion'> & {
+  /** base64 of the rendered file: the screenshot, or the GIF/MP4 that `media` describes. */
   png: string;
+  /** Absent for a screenshot. */
+  media?: RenderMedia;
   renderedAt: number;
 };
 

@@ -102,6 +102,11 @@ export class RenderWorker {
     };
   }
 
+  /** The largest result body accepted from now on (set per request before sending it). */
+  setBodyLimit(bytes: number): void {
+    this.decoder.setBodyLimit(bytes);
+  }
+
   send(request: unknown): void {
     this.streams.stdin.write(encodeRequest(request));
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
 import type { EngineConfig } from '../config.js';
-import type { ProcessedCode, RenderOptions, RenderRequest } from '../models/render-request.js';
+import type { ProcessedCode, RenderMode, RenderOptions, RenderRequest } from '../models/render-request.js';
 import type { RenderErrorKind, RenderFailure, RenderResult } from '../models/render-result.js';
 import type { ICodeProcessor } from '../services/code-processor.js';
 import type { IDockerService } from '../services/docker-service.js';
@@ -14,6 +14,7 @@ import type { CachedRender, ICacheManager } from './cache-manager.js';
 import type { IContainerPool, WarmContainer } from './container-pool.js';
 import type { IImageManager } from './image-manager.js';
 import type { IRenderStats } from './render-stats.js';
+import { bodyLimitBytes, mediaOf, renderDeadlineMs, workerFields } from './render-modes.js';
 import { WorkerStreamError } from './render-worker.js';
 
 export interface RenderHooks {
@@ -28,7 +29,6 @@ export interface IRenderer {
   render(request: RenderRequest, hooks?: RenderHooks): Promise<RenderResult>;
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const SNIPPET_KINDS: RenderErrorKind[] = ['syntax', 'runtime', 'timeout', 'memory', 'output-limit'];
 /** Time the host allows beyond the in-container watchdog before it kills the container. */
 const KILL_MARGIN_MS = 1500;
@@ -44,6 +44,8 @@ interface WorkerRequest {
   delay_ms: number;
   timeout_s: number;
   output_limit: number;
+  /** Steps and recording settings (render-modes.ts); absent for a plain screenshot. */
+  [field: string]: unknown;
 }
 
 /** Turns a raw worker failure into the user-facing failure. */
@@ -75,15 +77,15 @@ export class Renderer implements IRenderer {
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       log.info(`refused: ${error.message}`);
-      return this.finish(this.emptyResult(started, failure('validation', error.message, error.line)));
+      return this.finish(this.emptyResult(started, failure('validation', error.message, error.line)), request.options?.mode);
     }
-    const code = this.processor.process(request.code, request.filename);
+    const code = this.processor.process(request.code, request.filename, options);
     const key = this.cache.key(this.images.version, code, options);
     if (!request.bypassCache) {
       const cached = await this.cache.get(key);
       if (cached) {
         log.debug('cache hit');
-        return this.finish(this.fromCache(cached, started));
+        return this.finish(this.fromCache(cached, started), options.mode);
       }
     }
     const lease = await this.pool.acquire({ onQueued: hooks.onQueued });
@@ -98,30 +100,31 @@ export class Renderer implements IRenderer {
     }
     result.timings = { queueMs: lease.queueMs, renderMs: round1(performance.now() - renderStarted), totalMs: round1(performance.now() - started) };
     log.info(`rendered ${result.ok ? 'ok' : `with ${result.error?.kind} error`} in ${result.timings.totalMs} ms`);
-    if (result.ok && result.png) {
+    if (result.ok && result.image) {
       await this.cache.set(key, {
-        png: result.png.toString('base64'), width: result.width, height: result.height,
+        png: result.image.toString('base64'), media: result.media ?? undefined, width: result.width, height: result.height,
         stdout: result.stdout, stderr: result.stderr, stdoutTruncated: result.stdoutTruncated,
         stderrTruncated: result.stderrTruncated, kivyVersion: result.kivyVersion, renderedAt: Date.now(),
       });
     }
-    return this.finish(result);
+    return this.finish(result, options.mode);
   }
 
-  private finish(result: RenderResult): RenderResult {
-    this.stats.record({ ok: result.ok, cached: result.cached, totalMs: result.timings.totalMs });
+  private finish(result: RenderResult, mode?: RenderMode): RenderResult {
+    this.stats.record({ ok: result.ok, cached: result.cached, totalMs: result.timings.totalMs, mode });
     return result;
   }
 
   /** Sends the request to a warm container and turns whatever happens into a result. */
   private async run(container: WarmContainer, code: ProcessedCode, options: RenderOptions): Promise<RenderResult> {
-    const timeoutS = (this.config.renderTimeoutMs + options.delayMs) / 1000;
+    const timeoutS = renderDeadlineMs(this.config, options) / 1000;
     const request: WorkerRequest = {
       source: code.source, mode: code.mode, filename: code.filename, harness: code.harness,
       width: options.width, height: options.height, delay_ms: options.delayMs, timeout_s: timeoutS,
-      output_limit: this.config.outputLimitBytes,
+      output_limit: this.config.outputLimitBytes, ...workerFields(options),
     };
     const base = this.baseResult(container.ready.kivy);
+    container.worker.setBodyLimit(bodyLimitBytes(this.config, options));
     container.worker.send(request);
     let frame;
     try {
@@ -136,10 +139,12 @@ export class Renderer implements IRenderer {
       return { ...base, ...output, error: failure('runtime', 'The render returned an unexpected answer (did the snippet write to the result channel?).') };
     }
     if (header.ok === true) {
-      if (!frame.body.subarray(0, 8).equals(PNG_SIGNATURE)) {
+      const media = mediaOf(header, frame.body, options);
+      if (!media) {
         return { ...base, ...output, error: failure('runtime', 'The render returned no valid image (did the snippet write to the result channel?).') };
       }
-      return { ...base, ...output, ok: true, png: frame.body, width: Number(header.width), height: Number(header.height) };
+      const png = media.type === 'image/png' ? frame.body : null;
+      return { ...base, ...output, ok: true, png, image: frame.body, media, width: Number(header.width), height: Number(header.height) };
     }
     const raw = (header.error ?? {}) as Partial<RenderFailure>;
     const kind = SNIPPET_KINDS.includes(raw.kind as RenderErrorKind) ? (raw.kind as RenderErrorKind) : 'runtime';
@@ -201,7 +206,7 @@ export class Renderer implements IRenderer {
 
   private baseResult(kivyVersion: string): RenderResult {
     return {
-      ok: false, png: null, width: 0, height: 0, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false,
+      ok: false, png: null, image: null, media: null, width: 0, height: 0, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false,
       cached: false, timings: { queueMs: 0, renderMs: 0, totalMs: 0 }, imageVersion: this.images.version, kivyVersion, error: null,
     };
   }
@@ -213,8 +218,10 @@ export class Renderer implements IRenderer {
 
   private fromCache(cached: CachedRender, started: number): RenderResult {
     const totalMs = round1(performance.now() - started);
+    const image = Buffer.from(cached.png, 'base64');
+    const media = cached.media ?? { type: 'image/png', frames: 1 };
     return {
-      ...this.baseResult(cached.kivyVersion), ok: true, png: Buffer.from(cached.png, 'base64'), width: cached.width, height: cached.height,
+      ...this.baseResult(cached.kivyVersion), ok: true, png: media.type === 'image/png' ? image : null, image, media, width: cached.width, height: cached.height,
       stdout: cached.stdout, stderr: cached.stderr, stdoutTruncated: cached.stdoutTruncated, stderrTruncated: cached.stderrTruncated,
       cached: true, timings: { queueMs: 0, renderMs: totalMs, totalMs },
     };

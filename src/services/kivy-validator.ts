@@ -1,18 +1,20 @@
 import { inject, injectable } from 'tsyringe';
 import type { EngineConfig } from '../config.js';
-import type { RenderOptions } from '../models/render-request.js';
+import { ANIMATION_FORMATS, RENDER_MODES, type AnimationFormat, type RenderOptions, type RenderOptionsInput } from '../models/render-request.js';
 import { Tokens } from '../tokens.js';
 import { ValidationError } from '../utils/errors.js';
 import { findDangerousUse } from '../utils/security.js';
+import { parseSteps } from './steps-parser.js';
 
 export interface IKivyValidator {
   /** Throws a ValidationError (with the user's line number where there is one) for code that must not run. */
   validateCode(code: string): void;
-  /** Fills defaults and checks bounds; throws a ValidationError naming the bad option. */
-  normalizeOptions(options?: Partial<RenderOptions>): RenderOptions;
+  /** Fills defaults, parses steps and checks bounds; throws a ValidationError naming the bad option or step. */
+  normalizeOptions(options?: RenderOptionsInput): RenderOptions;
 }
 
 const MAX_LINE_LENGTH = 5000;
+export const ANIMATION_DEFAULTS = { durationMs: 3000, minDurationMs: 500, fps: { gif: 10, mp4: 15 } as Record<AnimationFormat, number>, maxFps: 30 };
 
 /** Line number (1-based) of the character at `index`. */
 const lineOf = (code: string, index: number) => code.slice(0, index).split('\n').length;
@@ -45,7 +47,7 @@ export class KivyValidator implements IKivyValidator {
     }
   }
 
-  normalizeOptions(options: Partial<RenderOptions> = {}): RenderOptions {
+  normalizeOptions(options: RenderOptionsInput = {}): RenderOptions {
     const width = options.width ?? this.config.defaultWidth;
     const height = options.height ?? this.config.defaultHeight;
     const delayMs = options.delayMs ?? 0;
@@ -56,7 +58,31 @@ export class KivyValidator implements IKivyValidator {
     if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > maxDelayMs) {
       throw new ValidationError(`The capture delay must be between 0 and ${maxDelayMs} ms.`);
     }
-    return { width, height, delayMs: Math.round(delayMs) };
+    const normalized: RenderOptions = { width, height, delayMs: Math.round(delayMs) };
+    const mode = options.mode ?? 'screenshot';
+    if (!RENDER_MODES.includes(mode)) throw new ValidationError(`"${mode}" is not a render mode: use ${RENDER_MODES.join(', ')}.`);
+    const steps = options.steps === undefined ? [] : parseSteps(options.steps, { totalWaitMs: mode === 'screenshot' ? maxDelayMs : this.config.maxAnimationMs });
+    if (steps.length) normalized.steps = steps;
+    if (mode === 'screenshot') return normalized;
+    return { ...normalized, mode, animation: this.animationOptions(mode, options) };
+  }
+
+  private animationOptions(mode: 'animation' | 'tour', options: RenderOptionsInput): NonNullable<RenderOptions['animation']> {
+    const { maxAnimationMs, animationLimitBytes } = this.config;
+    const format = options.format ?? 'gif';
+    if (!ANIMATION_FORMATS.includes(format)) throw new ValidationError(`"${format}" is not an animation format: use ${ANIMATION_FORMATS.join(' or ')}.`);
+    // A tour lasts as long as its presses take, up to the maximum.
+    const durationMs = mode === 'tour' ? maxAnimationMs : options.durationMs ?? ANIMATION_DEFAULTS.durationMs;
+    if (!Number.isInteger(durationMs) || durationMs < ANIMATION_DEFAULTS.minDurationMs || durationMs > maxAnimationMs) {
+      throw new ValidationError(`The animation's duration must be from ${ANIMATION_DEFAULTS.minDurationMs} to ${maxAnimationMs} ms.`);
+    }
+    const fps = options.fps ?? ANIMATION_DEFAULTS.fps[format];
+    if (!Number.isInteger(fps) || fps < 1 || fps > ANIMATION_DEFAULTS.maxFps) {
+      throw new ValidationError(`The frame rate must be a whole number from 1 to ${ANIMATION_DEFAULTS.maxFps} fps.`);
+    }
+    const maxBytes = Math.min(options.maxBytes ?? animationLimitBytes, animationLimitBytes);
+    if (!Number.isInteger(maxBytes) || maxBytes < 1024) throw new ValidationError('The size limit of an animation must be at least 1024 bytes.');
+    return { durationMs, maxDurationMs: maxAnimationMs, fps, format, maxBytes };
   }
 }
 

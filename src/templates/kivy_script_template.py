@@ -144,7 +144,8 @@ def main():
         fail(error)
     EXEC_MS[0] = round((time.monotonic() - exec_started) * 1000, 1)
     RUN_STARTED[0] = time.monotonic()
-    Clock.schedule_once(lambda _dt: capture.start(), 0)
+    # interaction_script (sent for steps, animations and tours) runs the session; else the screenshot.
+    Clock.schedule_once(lambda _dt: globals().get('start_session', capture.start)(), 0)
     try:
         if showable.app is not None:
             App.run = ORIGINAL_APP_RUN
@@ -155,4 +156,4 @@ def main():
         FINISH({'ok': False, 'error': {'kind': 'runtime', 'message': str(error), 'line': None, 'traceback': None}})
     except BaseException as error:
         fail(error)
-
+    globals().get('app_closed', lambda: None)()  # a recording ends where the app closed itself

@@ -42,12 +42,17 @@ class FrameCapture:
         self.on_captured(self.grab(), self.frames)
 
     def grab(self):
-        from kivy.graphics.opengl import glReadPixels, GL_RGB, GL_UNSIGNED_BYTE, glPixelStorei, GL_PACK_ALIGNMENT
         from PIL import Image
-        width, height = (max(1, min(int(size), limit)) for size, limit in zip(self.window.size, SCREEN_LIMIT))
-        glPixelStorei(GL_PACK_ALIGNMENT, 1)
-        pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+        width, height, pixels = read_pixels(self.window)
         image = Image.frombytes('RGB', (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
         buffer = io.BytesIO()
         image.save(buffer, format='PNG', compress_level=3)
         return width, height, buffer.getvalue()
+
+
+def read_pixels(window):
+    """(width, height, RGB bytes, bottom row first) of the frame just drawn: call it from on_flip."""
+    from kivy.graphics.opengl import glReadPixels, GL_RGB, GL_UNSIGNED_BYTE, glPixelStorei, GL_PACK_ALIGNMENT
+    width, height = (max(1, min(int(size), limit)) for size, limit in zip(window.size, SCREEN_LIMIT))
+    glPixelStorei(GL_PACK_ALIGNMENT, 1)
+    return width, height, glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)

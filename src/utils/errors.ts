@@ -59,11 +59,13 @@ export interface UserFacingError {
   message: string;
   /** True when retrying later may help. */
   retryable: boolean;
+  /** The user's line the problem is on, when known. */
+  line?: number | null;
 }
 
 /** The one place that turns any thrown value into what a user (CLI or Discord) is told. */
 export function describeError(error: unknown): UserFacingError {
-  if (error instanceof ValidationError) return { kind: 'validation', message: error.message, retryable: false };
+  if (error instanceof ValidationError) return { kind: 'validation', message: error.message, retryable: false, line: error.line };
   if (error instanceof PoolBusyError) return { kind: 'busy', message: error.message, retryable: true };
   if (error instanceof PoolClosedError) return { kind: 'closed', message: error.message, retryable: true };
   if (error instanceof ConfigError) return { kind: 'config', message: error.message, retryable: false };

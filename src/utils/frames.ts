@@ -22,7 +22,16 @@ export class FrameDecoder {
   private buffered: Buffer[] = [];
   private size = 0;
 
-  constructor(private readonly limits: { headerBytes: number; bodyBytes: number }) {}
+  private readonly limits: { headerBytes: number; bodyBytes: number };
+
+  constructor(limits: { headerBytes: number; bodyBytes: number }) {
+    this.limits = { ...limits }; // a private copy: setBodyLimit must not reach other decoders
+  }
+
+  /** Changes the largest body accepted from now on (a render's answer may be a PNG or a larger clip). */
+  setBodyLimit(bytes: number): void {
+    this.limits.bodyBytes = bytes;
+  }
 
   /** Adds a chunk and returns every frame now complete. Throws FrameError on malformed input. */
   push(chunk: Buffer): Frame[] {

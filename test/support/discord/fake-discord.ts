@@ -69,6 +69,8 @@ export interface RecordedRequest {
   response: unknown;
   /** What this request did wrong (also in FakeDiscord#violations). */
   violations: string[];
+  /** When the request reached the stand-in (before parsing), in ms since the epoch. */
+  arrivedAt: number;
 }
 
 /** What the user sees of an interaction's answers. */
@@ -412,6 +414,7 @@ export class FakeDiscord {
       status: 0,
       response: undefined,
       violations: [],
+      arrivedAt,
     };
     let result: RouteResult;
     try {

@@ -1,0 +1,32 @@
+import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
+import type { ButtonInteraction } from 'discord.js';
+import type { ICodeDownloader } from '../bot/code-downloader.js';
+import type { IRenderResponder } from '../bot/render-responder.js';
+import { Tokens } from '../tokens.js';
+import { parseCustomId } from '../views/custom-ids.js';
+import { DiscordLimits } from '../views/format.js';
+import { kivyPromptModal } from '../views/kivy-prompt-view.js';
+import { Notices } from '../views/notices.js';
+
+/** "Edit & re-render" / "Open in editor": the editor modal, prefilled with the reply's source attachment. */
+export class EditButtonHandler extends InteractionHandler {
+  public constructor(context: InteractionHandler.LoaderContext, options: InteractionHandler.Options) {
+    super(context, { ...options, interactionHandlerType: InteractionHandlerTypes.Button });
+  }
+
+  public override parse(interaction: ButtonInteraction) {
+    const id = parseCustomId(interaction.customId);
+    return id?.kind === 'edit' ? this.some(id) : this.none();
+  }
+
+  public async run(interaction: ButtonInteraction, edit: InteractionHandler.ParseResult<this>) {
+    const responder = this.container.services.resolve<IRenderResponder>(Tokens.RenderResponder);
+    // Render replies attach exactly one .py/.kv file: the code as rendered.
+    const source = interaction.message.attachments.find((attachment) => /\.(py|kv)$/i.test(attachment.name));
+    if (!source) return responder.notify(interaction, Notices.sourceMissing);
+    const { code } = await this.container.services.resolve<ICodeDownloader>(Tokens.CodeDownloader).download(source);
+    if (code.length > DiscordLimits.modalTextInput) return responder.notify(interaction, Notices.tooLongForEditor(code.length, source.name));
+    const extension = source.name.toLowerCase().endsWith('.kv') ? 'kv' : 'py';
+    return interaction.showModal(kivyPromptModal({ code, size: edit.size, extension }));
+  }
+}
