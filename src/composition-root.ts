@@ -14,6 +14,7 @@ import { Renderer } from './core/renderer.js';
 import { CodeProcessor } from './services/code-processor.js';
 import { DockerService } from './services/docker-service.js';
 import { KivyValidator } from './services/kivy-validator.js';
+import { SyntaxChecker } from './services/syntax-checker.js';
 import { Tokens } from './tokens.js';
 import type { Logger } from './utils/logger.js';
 
@@ -31,6 +32,7 @@ export function registerServices(parent: DependencyContainer, config: EngineConf
   container.registerSingleton(Tokens.CacheManager, CacheManager);
   container.registerSingleton(Tokens.CodeProcessor, CodeProcessor);
   container.registerSingleton(Tokens.KivyValidator, KivyValidator);
+  container.registerSingleton(Tokens.SyntaxChecker, SyntaxChecker);
   container.registerSingleton(Tokens.RenderStats, RenderStats);
   container.registerSingleton(Tokens.Renderer, Renderer);
   if (botConfig) {

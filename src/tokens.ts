@@ -9,6 +9,7 @@ export const Tokens = {
   CacheManager: Symbol('CacheManager'),
   CodeProcessor: Symbol('CodeProcessor'),
   KivyValidator: Symbol('KivyValidator'),
+  SyntaxChecker: Symbol('SyntaxChecker'),
   RenderStats: Symbol('RenderStats'),
   // The Discord layer (registered when a BotConfig is given).
   BotConfig: Symbol('BotConfig'),

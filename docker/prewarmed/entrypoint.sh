@@ -1,8 +1,13 @@
 #!/bin/bash
 # Starts Xvfb (never xvfb-run: it hangs as a container's main process), waits for the display number
 # it reports through -displayfd, then runs the render worker (or, with --display-only, just keeps the
-# display up for `docker exec` renders: the benchmark's exec strategy).
+# display up for `docker exec` renders: the benchmark's exec strategy). With --syntax-check it runs the
+# long-lived syntax checker instead, which needs no display.
 set -euo pipefail
+
+if [ "${1:-}" = "--syntax-check" ]; then
+  exec python3 /opt/kivy-render/syntax_check.py
+fi
 
 fifo=$(mktemp -u /tmp/.xvfb-display.XXXXXX)
 mkfifo -m 600 "$fifo"

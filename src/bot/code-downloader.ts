@@ -22,6 +22,8 @@ export interface ICodeDownloader {
   check(file: CodeFile): void;
   /** Checks, then downloads and decodes the file (UTF-8). */
   download(file: CodeFile): Promise<Snippet>;
+  /** Downloads and decodes any text file (e.g. a reply's steps.txt), refusing more than `maxBytes`. */
+  downloadText(file: CodeFile, maxBytes: number): Promise<string>;
 }
 
 const EXTENSIONS = ['.py', '.kv'];
@@ -42,28 +44,30 @@ export class CodeDownloader implements ICodeDownloader {
 
   async download(file: CodeFile): Promise<Snippet> {
     this.check(file);
+    return { code: await this.downloadText(file, this.config.maxCodeBytes), filename: file.name };
+  }
+
+  async downloadText(file: CodeFile, maxBytes: number): Promise<string> {
     let bytes: Buffer;
     try {
       const response = await fetch(file.url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-      bytes = await this.readCapped(response.body, file.name);
+      bytes = await this.readCapped(response.body, file.name, maxBytes);
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       throw new InfrastructureError(`Could not download "${file.name}" from Discord. Please try again.`, { cause: error });
     }
-    return { code: new TextDecoder('utf-8').decode(bytes), filename: file.name };
+    return new TextDecoder('utf-8').decode(bytes);
   }
 
-  /** Reads at most the code limit, whatever size the file claimed. */
-  private async readCapped(body: ReadableStream<Uint8Array>, name: string): Promise<Buffer> {
+  /** Reads at most `maxBytes`, whatever size the file claimed. */
+  private async readCapped(body: ReadableStream<Uint8Array>, name: string, maxBytes: number): Promise<Buffer> {
     const chunks: Uint8Array[] = [];
     let total = 0;
     for await (const chunk of body) {
       total += chunk.byteLength;
       // Throwing out of the loop cancels the stream.
-      if (total > this.config.maxCodeBytes) {
-        throw new ValidationError(`"${name}" is larger than the ${Math.floor(this.config.maxCodeBytes / 1024)} KiB limit.`);
-      }
+      if (total > maxBytes) throw new ValidationError(`"${name}" is larger than the ${Math.floor(maxBytes / 1024)} KiB limit.`);
       chunks.push(chunk);
     }
     return Buffer.concat(chunks);

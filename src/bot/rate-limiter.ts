@@ -1,19 +1,24 @@
-import { RateLimitManager } from '@sapphire/ratelimits';
+import { RateLimitManager, type RateLimit } from '@sapphire/ratelimits';
 import { inject, injectable } from 'tsyringe';
 import type { BotConfig } from '../config.js';
 import { Tokens } from '../tokens.js';
 
 export type RateLimitDecision =
   | { allowed: true }
-  | { allowed: false; scope: 'user' | 'guild'; retryAfterMs: number; limit: number; windowSeconds: number };
+  | { allowed: false; scope: 'user' | 'guild'; retryAfterMs: number; limit: number; windowSeconds: number; cost: number };
 
 export interface IRateLimiter {
-  /** Takes one render from the user's and the server's budget, or says how long to wait. */
-  take(userId: string, guildId: string | null): RateLimitDecision;
+  /** Takes `cost` renders (a recording counts more) from the user's and the server's budget, or says how long to wait. */
+  take(userId: string, guildId: string | null, cost?: number): RateLimitDecision;
   /** The same verdict, taking nothing. */
-  check(userId: string, guildId: string | null): RateLimitDecision;
+  check(userId: string, guildId: string | null, cost?: number): RateLimitDecision;
   /** Forgets every bucket (and so stops the managers' sweep timers). */
   clear(): void;
+}
+
+/** Fewer than `cost` renders left in the window (a cost above the limit needs a full bucket). */
+function short(bucket: RateLimit<string>, limit: number, cost: number): boolean {
+  return !bucket.expired && bucket.remaining < Math.min(cost, limit);
 }
 
 /** A per-user bucket (e.g. 5 renders a minute) plus a per-server cap. */
@@ -28,21 +33,23 @@ export class RateLimiter implements IRateLimiter {
     this.guilds = new RateLimitManager(windowMs, config.guildRenderLimit);
   }
 
-  take(userId: string, guildId: string | null): RateLimitDecision {
-    const decision = this.check(userId, guildId);
+  take(userId: string, guildId: string | null, cost = 1): RateLimitDecision {
+    const decision = this.check(userId, guildId, cost);
     if (decision.allowed) {
-      this.users.acquire(userId).consume();
-      if (guildId) this.guilds.acquire(guildId).consume();
+      const buckets = [this.users.acquire(userId), ...(guildId ? [this.guilds.acquire(guildId)] : [])];
+      for (const bucket of buckets) for (let n = 0; n < cost && !bucket.limited; n++) bucket.consume();
     }
     return decision;
   }
 
-  check(userId: string, guildId: string | null): RateLimitDecision {
+  check(userId: string, guildId: string | null, cost = 1): RateLimitDecision {
     const windowSeconds = this.config.rateWindowSeconds;
+    const refusal = (scope: 'user' | 'guild', bucket: RateLimit<string>, limit: number) =>
+      ({ allowed: false, scope, retryAfterMs: bucket.remainingTime, limit, windowSeconds, cost: Math.min(cost, limit) }) as const;
     const user = this.users.acquire(userId);
-    if (user.limited) return { allowed: false, scope: 'user', retryAfterMs: user.remainingTime, limit: this.users.limit, windowSeconds };
+    if (short(user, this.users.limit, cost)) return refusal('user', user, this.users.limit);
     const guild = guildId ? this.guilds.acquire(guildId) : null;
-    if (guild?.limited) return { allowed: false, scope: 'guild', retryAfterMs: guild.remainingTime, limit: this.guilds.limit, windowSeconds };
+    if (guild && short(guild, this.guilds.limit, cost)) return refusal('guild', guild, this.guilds.limit);
     return { allowed: true };
   }
 

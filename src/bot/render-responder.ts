@@ -11,7 +11,6 @@ import type {
 } from 'discord.js';
 import { inject, injectable } from 'tsyringe';
 import type { IRenderer } from '../core/renderer.js';
-import type { RenderOptions } from '../models/render-request.js';
 import { looksLikeKv, stripFence } from '../services/code-processor.js';
 import { Tokens } from '../tokens.js';
 import { describeError, errorChain, type UserFacingError } from '../utils/errors.js';
@@ -21,8 +20,7 @@ import { Notices } from '../views/notices.js';
 import { errorReply, progressReply, renderReply, type ReplyContext, type ReplyPayload } from '../views/render-reply.js';
 import type { CodeFile, ICodeDownloader, Snippet } from './code-downloader.js';
 import type { IRateLimiter } from './rate-limiter.js';
-
-export type WindowSize = Pick<RenderOptions, 'width' | 'height'>;
+import { isRecording, renderCost, requestOptions, uploadLimit, type RenderChoices } from './render-options.js';
 
 export type RenderableInteraction =
   | ChatInputCommandInteraction
@@ -36,14 +34,13 @@ export type AnswerableInteraction = CommandInteraction | MessageComponentInterac
 /** Code given directly, or a file to download first. */
 export type SnippetSource = Snippet | { file: CodeFile };
 
-export interface RespondOptions {
-  /** The window size (see parseSize); the engine's default when absent. */
-  size?: WindowSize | null;
+/** Size, mode (screenshot, animation, tour) and steps, plus how to answer. */
+export interface RespondOptions extends RenderChoices {
   /** A starter template: its title heads the reply and its code is shown. */
   template?: { title: string };
   /** Replace the clicked button's message instead of replying (the message listener's Render button). */
   updateMessage?: boolean;
-  /** Take a render from the user's rate limit first (paths without the RateLimit precondition). */
+  /** Take a render (a recording counts more) from the user's rate limit first (paths without the RateLimit precondition). */
   chargeRateLimit?: boolean;
 }
 
@@ -61,9 +58,8 @@ export interface IRenderResponder {
 /** Refusals and a busy or drained pool are expected; anything else is a fault worth an error log. */
 const LOG_LEVELS: Partial<Record<UserFacingError['kind'], string>> = { validation: 'info', busy: 'warn', closed: 'warn' };
 
-/** A render that is not done after this long gets a "Rendering…" progress edit. */
+/** A render that is not done after this long gets a "Rendering…" (or "Recording…") progress edit. */
 const SLOW_RENDER_MS = 1000;
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 @injectable()
 export class RenderResponder implements IRenderResponder {
@@ -89,7 +85,7 @@ export class RenderResponder implements IRenderResponder {
   private async respond(interaction: RenderableInteraction, source: SnippetSource, options: RespondOptions): Promise<void> {
     const log = this.logger.child({ interaction: interaction.id, user: interaction.user.id });
     if (options.chargeRateLimit) {
-      const decision = this.limiter.take(interaction.user.id, interaction.guildId);
+      const decision = this.limiter.take(interaction.user.id, interaction.guildId, renderCost(options.media));
       if (!decision.allowed) return this.notify(interaction, Notices.rateLimited(decision));
     }
     // Acknowledge and render concurrently: the acknowledgement's round trip stays off the critical path.
@@ -108,10 +104,10 @@ export class RenderResponder implements IRenderResponder {
       context = this.replyContext(interaction, snippet, options);
       const requester = { userId: interaction.user.id, guildId: interaction.guildId ?? undefined };
       const result = await this.renderer.render(
-        { code: snippet.code, filename: snippet.filename, options: options.size ?? {}, requester },
+        { code: snippet.code, filename: snippet.filename, options: requestOptions(options, uploadLimit(interaction)), requester },
         {
           onQueued: (position) => reply.show(progressReply({ queued: position })),
-          onRendering: () => reply.showUnlessQuick(progressReply('rendering'), SLOW_RENDER_MS),
+          onRendering: () => reply.showUnlessQuick(progressReply(isRecording(options.media) ? 'recording' : 'rendering'), SLOW_RENDER_MS),
         },
       );
       payload = renderReply(result, context);
@@ -162,7 +158,9 @@ export class RenderResponder implements IRenderResponder {
       snippet: { code, filename: named ?? (looksLikeKv(code) ? 'snippet.kv' : 'snippet.py') },
       authorId: interaction.user.id,
       size: options.size ? `${options.size.width}x${options.size.height}` : null,
-      attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
+      media: options.media,
+      steps: options.steps,
+      attachmentSizeLimit: uploadLimit(interaction),
       template: options.template,
     };
   }

@@ -1,10 +1,14 @@
 import { Subcommand } from '@sapphire/plugin-subcommands';
 import { InteractionContextType, MessageFlags } from 'discord.js';
+import { commandChoices } from '../bot/render-options.js';
 import type { IRenderResponder } from '../bot/render-responder.js';
 import type { IStatusReporter } from '../bot/status-reporter.js';
 import type { ITemplateLibrary } from '../bot/template-library.js';
-import { parseSize } from '../services/kivy-validator.js';
+import type { EngineConfig } from '../config.js';
+import { ANIMATION_FORMATS, RENDER_MODES } from '../models/render-request.js';
+import { ANIMATION_DEFAULTS } from '../services/kivy-validator.js';
 import { Tokens } from '../tokens.js';
+import { DiscordLimits } from '../views/format.js';
 import { kivyPromptModal } from '../views/kivy-prompt-view.js';
 import { Notices } from '../views/notices.js';
 import { statusEmbed } from '../views/status-view.js';
@@ -12,6 +16,7 @@ import { templateChoices, templateListEmbed } from '../views/template-view.js';
 
 /** Discord's limit for a string option. */
 const MAX_CODE_OPTION = 6000;
+const STEPS_DESCRIPTION = 'Steps separated by ; e.g. type #name "Alice"; press "Log in"; wait 500';
 
 export class KivyCommand extends Subcommand {
   public constructor(context: Subcommand.LoaderContext, options: Subcommand.Options) {
@@ -27,6 +32,8 @@ export class KivyCommand extends Subcommand {
   }
 
   public override registerApplicationCommands(registry: Subcommand.Registry) {
+    const { maxAnimationMs } = this.container.services.resolve<EngineConfig>(Tokens.Config);
+    const choices = (values: readonly string[]) => values.map((value) => ({ name: value, value }));
     registry.registerChatInputCommand((builder) =>
       builder
         .setName(this.name)
@@ -38,7 +45,22 @@ export class KivyCommand extends Subcommand {
             .setDescription('Render Python or KV code; without code or a file, opens an editor')
             .addStringOption((option) => option.setName('code').setDescription('The code (a ```py block is fine)').setMaxLength(MAX_CODE_OPTION))
             .addAttachmentOption((option) => option.setName('file').setDescription('A .py or .kv file'))
-            .addStringOption((option) => option.setName('size').setDescription('Window size as WIDTHxHEIGHT, e.g. 800x600').setMaxLength(11)),
+            .addStringOption((option) => option.setName('size').setDescription('Window size as WIDTHxHEIGHT, e.g. 800x600').setMaxLength(11))
+            .addStringOption((option) =>
+              option.setName('mode').setDescription('A screenshot (default), a recording (animation) or a recorded press of every button (tour)').addChoices(choices(RENDER_MODES)),
+            )
+            .addStringOption((option) =>
+              // Fits the editor's steps input, so a modal opened with steps can show them.
+              option.setName('steps').setDescription(STEPS_DESCRIPTION).setMaxLength(DiscordLimits.modalTextInput),
+            )
+            .addStringOption((option) => option.setName('format').setDescription('Recording format: gif (default) or mp4').addChoices(choices(ANIMATION_FORMATS)))
+            .addNumberOption((option) =>
+              option
+                .setName('duration')
+                .setDescription(`Animation length in seconds (default ${ANIMATION_DEFAULTS.durationMs / 1000})`)
+                .setMinValue(ANIMATION_DEFAULTS.minDurationMs / 1000)
+                .setMaxValue(maxAnimationMs / 1000),
+            ),
         )
         .addSubcommand((template) =>
           template
@@ -53,11 +75,11 @@ export class KivyCommand extends Subcommand {
   public async chatInputRender(interaction: Subcommand.ChatInputCommandInteraction) {
     const code = interaction.options.getString('code');
     const file = interaction.options.getAttachment('file');
-    const sizeText = interaction.options.getString('size');
-    const size = sizeText ? parseSize(sizeText) : null;
+    const choices = commandChoices(interaction.options);
+    const { size, media, steps } = choices;
     const source = file ? { file } : code ? { code } : null;
-    if (!source) return interaction.showModal(kivyPromptModal({ size: size && `${size.width}x${size.height}` }));
-    return this.responder.render(interaction, source, { size });
+    if (!source) return interaction.showModal(kivyPromptModal({ size: size && `${size.width}x${size.height}`, media, steps }));
+    return this.responder.render(interaction, source, choices);
   }
 
   public async chatInputTemplate(interaction: Subcommand.ChatInputCommandInteraction) {

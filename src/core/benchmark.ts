@@ -8,7 +8,7 @@ import type { IDockerService } from '../services/docker-service.js';
 import { Tokens } from '../tokens.js';
 import { percentile, round1 } from '../utils/helpers.js';
 import { PROJECT_ROOT } from '../utils/paths.js';
-import { LABEL_APP, LABEL_INSTANCE, bootContainer, type IContainerPool } from './container-pool.js';
+import { bootContainer, containerLabels, type IContainerPool } from './container-pool.js';
 import type { IImageManager } from './image-manager.js';
 import type { IRenderer } from './renderer.js';
 import { RenderWorker } from './render-worker.js';
@@ -64,7 +64,7 @@ export async function runBenchmark(services: DependencyContainer, options: { sam
   const pool = services.resolve<IContainerPool>(Tokens.ContainerPool);
   const renderer = services.resolve<IRenderer>(Tokens.Renderer);
   const processor = services.resolve<ICodeProcessor>(Tokens.CodeProcessor);
-  const labels = { [LABEL_APP]: 'kivy-render-bot', [LABEL_INSTANCE]: `${config.instanceId}-baseline` };
+  const labels = containerLabels(`${config.instanceId}-baseline`, 'baseline');
   let peakRss = process.memoryUsage().rss;
   const sampleRss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const workerRequest = (tag: string) => {

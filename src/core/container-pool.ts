@@ -10,6 +10,12 @@ import { RenderWorker, type ReadyInfo } from './render-worker.js';
 
 export const LABEL_APP = 'kivy-render.app';
 export const LABEL_INSTANCE = 'kivy-render.instance';
+export const LABEL_ROLE = 'kivy-render.role';
+
+/** Labels of every container this bot instance starts: orphans are found by them. */
+export function containerLabels(instanceId: string, role: 'render' | 'syntax' | 'baseline'): Record<string, string> {
+  return { [LABEL_APP]: 'kivy-render-bot', [LABEL_INSTANCE]: instanceId, [LABEL_ROLE]: role };
+}
 
 /** A booted container: Xvfb up, Kivy imported, window created, waiting on stdin for one request. */
 export interface WarmContainer {
@@ -53,10 +59,12 @@ export async function bootContainer(
   image: string,
   labels: Record<string, string>,
   onCreated?: (id: string) => void,
+  cmd?: string[],
 ): Promise<WarmContainer> {
   const id = await docker.createContainer({
     image,
     labels,
+    cmd,
     memoryBytes: config.memoryMb * 1024 * 1024,
     nanoCpus: Math.round(config.cpus * 1e9),
     pidsLimit: config.pidsLimit,
@@ -117,11 +125,15 @@ export class ContainerPool implements IContainerPool {
   }
 
   private get labels(): Record<string, string> {
-    return { [LABEL_APP]: 'kivy-render-bot', [LABEL_INSTANCE]: this.config.instanceId };
+    return containerLabels(this.config.instanceId, 'render');
+  }
+
+  private get instanceLabel(): Record<string, string> {
+    return { [LABEL_INSTANCE]: this.config.instanceId };
   }
 
   async start(): Promise<void> {
-    await this.removeLabelled(() => true, 'orphan');
+    await this.removeLabelled(() => true, 'orphan', this.instanceLabel);
     this.refill();
   }
 
@@ -187,7 +199,8 @@ export class ContainerPool implements IContainerPool {
       if (this.warming.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const busyIds = new Set(this.busy.keys());
-    const swept = await this.removeLabelled((id) => !busyIds.has(id), 'drained');
+    // Everything else of this instance goes too (the syntax checker restarts on its next use).
+    const swept = await this.removeLabelled((id) => !busyIds.has(id), 'drained', this.instanceLabel);
     this.logger.info(`pool drained: ${idle.length} idle removed, ${this.busy.size} still rendering`);
     return idle.length + swept;
   }
@@ -198,7 +211,7 @@ export class ContainerPool implements IContainerPool {
     this.closed = true;
     const deadline = Date.now() + this.config.renderTimeoutMs + 2000;
     while (this.busy.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    await this.removeLabelled(() => true, 'shutdown');
+    await this.removeLabelled(() => true, 'shutdown', this.instanceLabel);
   }
 
   status(): PoolStatus {
@@ -324,10 +337,11 @@ export class ContainerPool implements IContainerPool {
     return removal;
   }
 
-  private async removeLabelled(keep: (id: string) => boolean, why: string): Promise<number> {
+  /** Removes the containers carrying `labels` that `keep` selects. */
+  private async removeLabelled(keep: (id: string) => boolean, why: string, labels: Record<string, string>): Promise<number> {
     let found;
     try {
-      found = await this.docker.list({ [LABEL_INSTANCE]: this.config.instanceId });
+      found = await this.docker.list(labels);
     } catch (error) {
       this.logger.warn(`could not list containers to remove (${why}): ${errorChain(error)}`);
       return 0;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import type { EngineConfig } from '../config.js';
 import type { IDockerService } from '../services/docker-service.js';
+import type { ISyntaxChecker } from '../services/syntax-checker.js';
 import { Tokens } from '../tokens.js';
 import { EngineUnavailableError, errorChain } from '../utils/errors.js';
 import type { Logger } from '../utils/logger.js';
@@ -46,10 +47,12 @@ export async function startEngine(container: DependencyContainer, onProgress: (l
   await ensureEngine(container.resolve<IDockerService>(Tokens.DockerService), config, onProgress);
   await container.resolve<IImageManager>(Tokens.ImageManager).ensureImages(onProgress);
   await container.resolve<IContainerPool>(Tokens.ContainerPool).start();
+  container.resolve<ISyntaxChecker>(Tokens.SyntaxChecker).start();
 }
 
 /** Drains the pool (no container left behind) and closes the cache. */
 export async function stopEngine(container: DependencyContainer, logger: Logger): Promise<void> {
   await container.resolve<IContainerPool>(Tokens.ContainerPool).shutdown().catch((error: unknown) => logger.error(`pool shutdown failed: ${errorChain(error)}`));
+  await container.resolve<ISyntaxChecker>(Tokens.SyntaxChecker).stop();
   await container.resolve<ICacheManager>(Tokens.CacheManager).close();
 }

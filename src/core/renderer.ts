@@ -6,6 +6,7 @@ import type { RenderErrorKind, RenderFailure, RenderResult } from '../models/ren
 import type { ICodeProcessor } from '../services/code-processor.js';
 import type { IDockerService } from '../services/docker-service.js';
 import type { IKivyValidator } from '../services/kivy-validator.js';
+import type { ISyntaxChecker } from '../services/syntax-checker.js';
 import { Tokens } from '../tokens.js';
 import { InfrastructureError, ValidationError } from '../utils/errors.js';
 import { round1 } from '../utils/helpers.js';
@@ -58,6 +59,7 @@ export class Renderer implements IRenderer {
   constructor(
     @inject(Tokens.Config) private readonly config: EngineConfig,
     @inject(Tokens.KivyValidator) private readonly validator: IKivyValidator,
+    @inject(Tokens.SyntaxChecker) private readonly syntax: ISyntaxChecker,
     @inject(Tokens.CodeProcessor) private readonly processor: ICodeProcessor,
     @inject(Tokens.CacheManager) private readonly cache: ICacheManager,
     @inject(Tokens.ContainerPool) private readonly pool: IContainerPool,
@@ -87,6 +89,11 @@ export class Renderer implements IRenderer {
         log.debug('cache hit');
         return this.finish(this.fromCache(cached, started), options.mode);
       }
+    }
+    const syntaxError = await this.syntax.check(code);
+    if (syntaxError) {
+      log.info(`syntax error on line ${syntaxError.line}, no container used`);
+      return this.finish(this.emptyResult(started, syntaxError), options.mode);
     }
     const lease = await this.pool.acquire({ onQueued: hooks.onQueued });
     const renderStarted = performance.now();

@@ -1,6 +1,7 @@
 import { Precondition } from '@sapphire/framework';
 import type { ChatInputCommandInteraction, CommandInteraction, ContextMenuCommandInteraction } from 'discord.js';
 import type { IRateLimiter } from '../bot/rate-limiter.js';
+import { commandMedia, renderCost } from '../bot/render-options.js';
 import { Tokens } from '../tokens.js';
 import { Notices } from '../views/notices.js';
 
@@ -13,16 +14,18 @@ export class RateLimitPrecondition extends Precondition {
     // Opening the editor or listing templates renders nothing yet (the modal's submit takes its own render),
     // but a user who is out of renders hears it now rather than after typing.
     const rendersNow = RENDERING_OPTIONS.some((name) => interaction.options.get(name) !== null);
-    return this.limit(interaction, rendersNow);
+    // A recording counts more; ValidKivyCode, which runs first, has refused meaningless mode options.
+    return this.limit(interaction, rendersNow, renderCost(commandMedia(interaction.options)));
   }
 
   public override contextMenuRun(interaction: ContextMenuCommandInteraction) {
-    return this.limit(interaction, true);
+    return this.limit(interaction, true, 1);
   }
 
-  private limit(interaction: CommandInteraction, take: boolean) {
+  private limit(interaction: CommandInteraction, take: boolean, cost: number) {
     const limiter = this.container.services.resolve<IRateLimiter>(Tokens.RateLimiter);
-    const decision = take ? limiter.take(interaction.user.id, interaction.guildId) : limiter.check(interaction.user.id, interaction.guildId);
+    const { id } = interaction.user;
+    const decision = take ? limiter.take(id, interaction.guildId, cost) : limiter.check(id, interaction.guildId, cost);
     return decision.allowed ? this.ok() : this.error({ message: Notices.rateLimited(decision), context: { retryAfterMs: decision.retryAfterMs } });
   }
 }

@@ -2,12 +2,13 @@ import { Precondition } from '@sapphire/framework';
 import type { ChatInputCommandInteraction, ContextMenuCommandInteraction } from 'discord.js';
 import { pickCodeBlock } from '../bot/code-blocks.js';
 import type { ICodeDownloader } from '../bot/code-downloader.js';
+import { commandChoices, requestOptions, uploadLimit } from '../bot/render-options.js';
 import type { IKivyValidator } from '../services/kivy-validator.js';
 import { Tokens } from '../tokens.js';
 import { ValidationError } from '../utils/errors.js';
 import { Notices } from '../views/notices.js';
 
-/** Runs the validator (and the file checks) before anything is deferred or a container is taken. */
+/** Runs the validator (code, file, size, mode and steps) before anything is deferred or a container is taken. */
 export class ValidKivyCodePrecondition extends Precondition {
   public override chatInputRun(interaction: ChatInputCommandInteraction) {
     const code = interaction.options.getString('code');
@@ -16,6 +17,8 @@ export class ValidKivyCodePrecondition extends Precondition {
     return this.validate(() => {
       if (file) this.container.services.resolve<ICodeDownloader>(Tokens.CodeDownloader).check(file);
       if (code) this.validator.validateCode(code);
+      // The engine's own check: a bad step is named here (e.g. "Step 2 (line 1: scroll #list sideways): say which way…").
+      this.validator.normalizeOptions(requestOptions(commandChoices(interaction.options), uploadLimit(interaction)));
     });
   }
 

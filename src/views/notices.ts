@@ -8,7 +8,11 @@ export const Notices = {
   rateLimited(decision: Extract<RateLimitDecision, { allowed: false }>): string {
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
     const who = decision.scope === 'user' ? 'You have' : 'This server has';
-    return `${who} used all ${decision.limit} renders allowed per ${formatDuration(decision.windowSeconds * 1000)}: try again in ${seconds} s.`;
+    const allowed = `${decision.limit} renders allowed per ${formatDuration(decision.windowSeconds * 1000)}`;
+    if (decision.cost > 1) {
+      return `A recording counts as ${decision.cost} renders, and ${who.toLowerCase()} fewer than that left of the ${allowed}: try again in ${seconds} s.`;
+    }
+    return `${who} used all ${allowed}: try again in ${seconds} s.`;
   },
   adminOnly: "Only the bot's owners and members with the Administrator permission can manage the render pool.",
   bothCodeAndFile: 'Give either `code` or `file`, not both.',

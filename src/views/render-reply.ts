@@ -1,5 +1,6 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type AttachmentPayload } from 'discord.js';
-import type { RenderFailure, RenderResult } from '../models/render-result.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type APIEmbedField, type AttachmentPayload } from 'discord.js';
+import { SCREENSHOT, type MediaChoice } from '../bot/render-options.js';
+import type { MediaType, RenderFailure, RenderMedia, RenderResult } from '../models/render-result.js';
 import { describeError, type UserFacingError } from '../utils/errors.js';
 import { CustomIds } from './custom-ids.js';
 import { codeBlock, Colors, DiscordLimits, formatDuration, userText } from './format.js';
@@ -20,14 +21,20 @@ export interface ReplyContext {
   authorId: string;
   /** The requested window size, carried into "Edit & re-render". */
   size: string | null;
+  /** Screenshot or recording, carried into "Edit & re-render"; a screenshot when absent. */
+  media?: MediaChoice;
+  /** The steps as the user wrote them: attached as steps.txt, read back by "Edit & re-render". */
+  steps?: string | null;
   /** The interaction's upload limit in bytes. */
   attachmentSizeLimit: number;
   /** Set for starter templates: the code is shown, the edit button opens the template. */
   template?: { title: string };
 }
 
-export const RENDER_FILE = 'render.png';
+/** The rendered file's name by its type: Discord shows a PNG or GIF in the embed and plays an MP4 as an attachment. */
+export const RENDER_FILES: Record<MediaType, string> = { 'image/png': 'render.png', 'image/gif': 'render.gif', 'video/mp4': 'render.mp4' };
 export const OUTPUT_FILE = 'output.txt';
+export const STEPS_FILE = 'steps.txt';
 const OUTPUT_HEADER = '**Printed output**\n';
 const MAX_INLINE_OUTPUT = 1500;
 
@@ -44,23 +51,30 @@ const TITLES: Record<UserFacingError['kind'], string> = {
   config: 'Configuration problem',
 };
 
-export function progressReply(stage: { queued: number } | 'rendering'): ReplyPayload {
-  const content = stage === 'rendering' ? 'Rendering…' : `Waiting for a render container: position ${stage.queued} in the queue…`;
+const TITLES_BY_MODE: Record<MediaChoice['mode'], string> = { screenshot: 'Kivy render', animation: 'Kivy animation', tour: 'Kivy tour' };
+
+export function progressReply(stage: { queued: number } | 'rendering' | 'recording'): ReplyPayload {
+  const content =
+    stage === 'rendering' ? 'Rendering…' : stage === 'recording' ? 'Recording…' : `Waiting for a render container: position ${stage.queued} in the queue…`;
   return { content, embeds: [], files: [], components: [] };
 }
 
-/** The screenshot (or the snippet's error) with its output, the code, and the Edit/Delete buttons. */
+/** The screenshot or clip (or the snippet's error) with its output, the code and steps, and the Edit/Delete buttons. */
 export function renderReply(result: RenderResult, context: ReplyContext): ReplyPayload {
   const output = outputSection(printedOutput(result));
-  const files: AttachmentPayload[] = [sourceFile(context), ...output.files];
+  const files: AttachmentPayload[] = [...sourceFiles(context), ...output.files];
+  const image = result.image ?? result.png;
   let embed: EmbedBuilder;
-  if (result.ok && result.png) {
-    embed = successEmbed(result, context);
-    if (result.png.length <= context.attachmentSizeLimit) {
-      files.unshift({ attachment: result.png, name: RENDER_FILE });
-      embed.setImage(`attachment://${RENDER_FILE}`);
+  if (result.ok && image) {
+    const media = result.media ?? { type: 'image/png', frames: 1 };
+    const name = RENDER_FILES[media.type];
+    embed = successEmbed(result, media, context);
+    if (image.length <= context.attachmentSizeLimit) {
+      files.unshift({ attachment: image, name });
+      if (media.type !== 'video/mp4') embed.setImage(`attachment://${name}`);
     } else {
-      embed.addFields({ name: 'Screenshot', value: `${(result.png.length / 1048576).toFixed(1)} MiB: larger than this server's upload limit.` });
+      const what = media.type === 'image/png' ? 'Screenshot' : 'Recording';
+      embed.addFields({ name: what, value: `${(image.length / 1048576).toFixed(1)} MiB: larger than this server's upload limit.` });
     }
   } else {
     embed = failureEmbed(result.error ?? { kind: 'runtime', message: 'The render failed without saying why.', line: null, traceback: null });
@@ -72,25 +86,44 @@ export function renderReply(result: RenderResult, context: ReplyContext): ReplyP
 export function errorReply(error: unknown, context?: ReplyContext): ReplyPayload {
   const described = describeError(error);
   const embed = failureEmbed({ kind: described.kind, message: described.message, line: described.line ?? null, traceback: null });
-  return { content: '', embeds: [embed], files: context ? [sourceFile(context)] : [], components: context ? [replyButtons(context)] : [] };
+  return { content: '', embeds: [embed], files: context ? sourceFiles(context) : [], components: context ? [replyButtons(context)] : [] };
 }
 
-function successEmbed(result: RenderResult, context: ReplyContext): EmbedBuilder {
+function successEmbed(result: RenderResult, media: RenderMedia, context: ReplyContext): EmbedBuilder {
   const { totalMs, queueMs } = result.timings;
   const embed = new EmbedBuilder()
     .setColor(Colors.success)
-    .setTitle(userText(context.template?.title ?? 'Kivy render').slice(0, DiscordLimits.embedTitle))
+    .setTitle(userText(context.template?.title ?? TITLES_BY_MODE[(context.media ?? SCREENSHOT).mode]).slice(0, DiscordLimits.embedTitle))
     .addFields(
       { name: 'Render time', value: formatDuration(totalMs) + (queueMs >= 1 ? ` (${formatDuration(queueMs)} waiting)` : ''), inline: true },
       { name: 'Cache', value: result.cached ? 'cached' : 'fresh render', inline: true },
       { name: 'Kivy', value: result.kivyVersion || 'unknown', inline: true },
       { name: 'Size', value: `${result.width}×${result.height}`, inline: true },
+      ...clipFields(media),
     );
   if (context.template) {
     const language = context.snippet.filename.endsWith('.kv') ? 'kv' : 'py';
     embed.setDescription(codeBlock(context.snippet.code, DiscordLimits.embedDescription, { language }));
   }
   return embed;
+}
+
+/** A clip's frames, rate, length and scale (when lowered to fit the upload limit), a tour's presses, and any note. */
+function clipFields(media: RenderMedia): APIEmbedField[] {
+  if (media.type === 'image/png') return [];
+  const parts = [`${media.type === 'image/gif' ? 'GIF' : 'MP4'}: ${media.frames} frames @ ${media.fps ?? '?'} fps`];
+  if (media.durationMs !== undefined) parts.push(`${(media.durationMs / 1000).toFixed(1)} s`);
+  if (media.scale !== undefined && media.scale < 1) parts.push(`scaled to ${Math.round(media.scale * 100)}% to fit the upload limit`);
+  const fields: APIEmbedField[] = [{ name: 'Recording', value: parts.join(' · ') }];
+  if (media.pressed) fields.push({ name: 'Pressed', value: fieldText(media.pressed.join(', ') || 'nothing: no buttons, toggles, switches or tabs on screen') });
+  if (media.note) fields.push({ name: 'Note', value: fieldText(media.note) });
+  return fields;
+}
+
+/** User text cut to an embed field's limit. */
+function fieldText(text: string): string {
+  const safe = userText(text);
+  return safe.length > DiscordLimits.fieldValue ? `${safe.slice(0, DiscordLimits.fieldValue - 1)}…` : safe;
 }
 
 /** Kind, message and the traceback (user's line numbers), cut to the embed's limits keeping its end. */
@@ -119,14 +152,17 @@ function outputSection(output: string): { content: string; files: AttachmentPayl
   };
 }
 
-function sourceFile(context: ReplyContext): AttachmentPayload {
-  return { attachment: Buffer.from(context.snippet.code, 'utf8'), name: context.snippet.filename };
+/** The code as rendered, and its steps: what "Edit & re-render" reads back. */
+function sourceFiles(context: ReplyContext): AttachmentPayload[] {
+  const files = [{ attachment: Buffer.from(context.snippet.code, 'utf8'), name: context.snippet.filename }];
+  if (context.steps) files.push({ attachment: Buffer.from(context.steps, 'utf8'), name: STEPS_FILE });
+  return files;
 }
 
 function replyButtons(context: ReplyContext): ActionRowBuilder<ButtonBuilder> {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder()
-      .setCustomId(CustomIds.edit(context.size))
+      .setCustomId(CustomIds.edit(context.size, context.media))
       .setLabel(context.template ? 'Open in editor' : 'Edit & re-render')
       .setStyle(ButtonStyle.Primary),
     new ButtonBuilder().setCustomId(CustomIds.delete(context.authorId)).setLabel('Delete').setStyle(ButtonStyle.Danger),

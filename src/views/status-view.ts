@@ -1,5 +1,6 @@
 import { EmbedBuilder } from 'discord.js';
 import type { StatusReport } from '../bot/status-reporter.js';
+import type { RenderCounts } from '../core/render-stats.js';
 import type { PoolStatus } from '../models/container-status.js';
 import { Colors, DiscordLimits, formatDuration } from './format.js';
 
@@ -8,7 +9,13 @@ export function poolSummary(pool: PoolStatus): string {
   return pool.refilling ? line : `${line} (drained: not refilling)`;
 }
 
-/** /kivy status. */
+/** Renders since start-up, failures, cache hits and the durations of those that used a container. */
+function countsSummary(counts: RenderCounts): string {
+  if (counts.renders === 0) return 'none yet';
+  return `${counts.renders} (${counts.failures} failed, ${counts.cacheHits} from cache) · p50 ${formatDuration(counts.p50Ms)} · p95 ${formatDuration(counts.p95Ms)}`;
+}
+
+/** /kivy status: screenshots and recordings (animations and tours) counted apart. */
 export function statusEmbed(report: StatusReport, uptimeMs: number): EmbedBuilder {
   const { pool, cache, renders } = report;
   const lookups = cache.hits + cache.misses;
@@ -19,10 +26,8 @@ export function statusEmbed(report: StatusReport, uptimeMs: number): EmbedBuilde
       { name: 'Pool', value: poolSummary(pool) },
       { name: 'Queue', value: `${pool.queued} waiting (limit ${pool.maxQueue})`, inline: true },
       { name: 'Cache', value: `${cache.entries} entries · hit rate ${Math.round(cache.hitRate * 100)}% (${cache.hits}/${lookups})`, inline: true },
-      {
-        name: 'Renders since start',
-        value: `${renders.renders} (${renders.failures} failed, ${renders.cacheHits} from cache) · p50 ${formatDuration(renders.p50Ms)} · p95 ${formatDuration(renders.p95Ms)}`,
-      },
+      { name: 'Screenshots since start', value: countsSummary(renders) },
+      { name: 'Animations and tours since start', value: countsSummary(renders.animations) },
       { name: 'Docker engine', value: report.dockerVersion ?? 'not reachable', inline: true },
       { name: 'Image', value: `\`${report.image.tag}\``, inline: true },
       { name: 'Kivy', value: report.kivyVersion || 'unknown (no container ready yet)', inline: true },

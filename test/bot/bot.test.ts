@@ -388,7 +388,8 @@ describe('the bot against a local Discord (real discord.js, Sapphire and engine)
       expect(fields.Pool).to.match(/^idle \d+ · busy \d+ · warming \d+ · target 2$/);
       expect(fields.Queue).to.match(/^\d+ waiting \(limit 40\)$/);
       expect(fields.Cache).to.match(/^\d+ entries · hit rate \d+% \(\d+\/\d+\)$/);
-      expect(fields['Renders since start']).to.match(/p50 \d+ ms · p95 \d+ (ms|s)/);
+      expect(fields['Screenshots since start']).to.match(/^\d+ \(\d+ failed, \d+ from cache\) · p50 \d+ ms · p95 \d+ (ms|s)$/);
+      expect(fields['Animations and tours since start']).to.equal('none yet');
       expect(fields['Docker engine']).to.match(/^\d+\.\d+/);
       expect(fields.Image).to.match(/^`kivy-render:[0-9a-f]{12}`$/);
       expect(fields.Kivy).to.match(/^\d+\.\d+\.\d+/);

@@ -7,15 +7,19 @@ import { findKivyBlock, pickCodeBlock } from '../../src/bot/code-blocks.js';
 import { RateLimiter } from '../../src/bot/rate-limiter.js';
 import { SapphireLogger } from '../../src/bot/sapphire-logger.js';
 import { TemplateLibrary } from '../../src/bot/template-library.js';
+import { commandMedia, type MediaChoice } from '../../src/bot/render-options.js';
 import { loadBotConfig } from '../../src/config.js';
 import type { RenderResult } from '../../src/models/render-result.js';
 import { PoolBusyError, ValidationError } from '../../src/utils/errors.js';
 import { CustomIds, parseCustomId } from '../../src/views/custom-ids.js';
 import { codeBlock } from '../../src/views/format.js';
+import { Notices } from '../../src/views/notices.js';
 import { errorReply, renderReply, type ReplyContext } from '../../src/views/render-reply.js';
 
 const SNOWFLAKE = '12345678901234567890';
 const PNG_BYTES = Buffer.from('89504e470d0a1a0a', 'hex');
+const GIF_BYTES = Buffer.from('GIF89a');
+const MP4_BYTES = Buffer.from('\0\0\0\x18ftypmp42', 'latin1');
 
 function result(overrides: Partial<RenderResult> = {}): RenderResult {
   return {
@@ -30,17 +34,39 @@ const names = (files: { name?: string }[]) => files.map((file) => file.name);
 describe('bot views and services', () => {
   describe('custom ids', () => {
     it('round-trip every kind within 100 characters, and ignore ids the bot did not make', () => {
-      const ids = [CustomIds.prompt('1920x1080', 'kv'), CustomIds.prompt(), CustomIds.edit('800x600'), CustomIds.delete(SNOWFLAKE), CustomIds.renderMessage(SNOWFLAKE, 4102444800)];
+      const longest = { mode: 'animation', format: 'mp4', durationMs: 60_000 } as const;
+      const ids = [
+        CustomIds.prompt('1920x1080', 'kv', longest), CustomIds.prompt(), CustomIds.edit('800x600'), CustomIds.edit(null, { mode: 'tour' }),
+        CustomIds.delete(SNOWFLAKE), CustomIds.renderMessage(SNOWFLAKE, 4102444800),
+      ];
       expect(ids.map(parseCustomId)).to.deep.equal([
-        { kind: 'prompt', size: '1920x1080', extension: 'kv' },
-        { kind: 'prompt', size: null, extension: null },
-        { kind: 'edit', size: '800x600' },
+        { kind: 'prompt', size: '1920x1080', extension: 'kv', media: longest },
+        { kind: 'prompt', size: null, extension: null, media: { mode: 'screenshot' } },
+        { kind: 'edit', size: '800x600', media: { mode: 'screenshot' } },
+        { kind: 'edit', size: null, media: { mode: 'tour' } },
         { kind: 'delete', authorId: SNOWFLAKE },
         { kind: 'render-message', authorId: SNOWFLAKE, expiresAt: 4102444800 },
       ]);
+      // A screenshot's ids are those of earlier versions, so their buttons keep working.
+      expect(ids.slice(1, 4)).to.deep.equal(['kivy:prompt::', 'kivy:edit:800x600', 'kivy:edit::tour']);
       ids.forEach((id) => expect(id.length).to.be.at.most(100));
       expect(parseCustomId('other-bot:delete:1')).to.equal(null);
       expect(parseCustomId('kivy:delete:')).to.equal(null);
+    });
+  });
+
+  describe('the render options of /kivy render', () => {
+    const options = (values: Record<string, string | number>) => ({
+      getString: (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : null),
+      getNumber: (name: string) => (typeof values[name] === 'number' ? (values[name] as number) : null),
+    });
+
+    it('default to a screenshot; a format or a duration implies an animation; meaningless combinations are refused', () => {
+      expect(commandMedia(options({}))).to.deep.equal({ mode: 'screenshot' });
+      expect(commandMedia(options({ mode: 'tour', format: 'mp4' }))).to.deep.equal({ mode: 'tour', format: 'mp4' });
+      expect(commandMedia(options({ duration: 1.25 }))).to.deep.equal({ mode: 'animation', durationMs: 1250 });
+      expect(() => commandMedia(options({ mode: 'screenshot', format: 'gif' }))).to.throw(ValidationError, /are for recordings/);
+      expect(() => commandMedia(options({ mode: 'tour', duration: 2 }))).to.throw(ValidationError, /leave out `duration`/);
     });
   });
 
@@ -96,6 +122,40 @@ describe('bot views and services', () => {
       expect(embed.fields?.at(-1)?.value).to.match(/larger than this server's upload limit/);
     });
 
+    it('attaches a GIF as render.gif shown in the embed, and an MP4 as a plain render.mp4, with the clip described', () => {
+      const clip = { type: 'image/gif', frames: 30, fps: 10, durationMs: 3000, scale: 0.5, note: 'The recording was cut at 10 s.' } as const;
+      const media: MediaChoice = { mode: 'animation', format: 'gif' };
+      const gif = renderReply(result({ png: null, image: GIF_BYTES, media: clip }), { ...context, media, steps: 'press #go' });
+      expect(names(gif.files)).to.deep.equal(['render.gif', 'snippet.py', 'steps.txt']);
+      expect(String(gif.files[2].attachment)).to.equal('press #go');
+      const embed = gif.embeds[0].toJSON();
+      expect(embed.title).to.equal('Kivy animation');
+      expect(embed.image?.url).to.equal('attachment://render.gif');
+      const fields = Object.fromEntries(embed.fields!.map((field) => [field.name, field.value]));
+      expect(fields.Recording).to.equal('GIF: 30 frames @ 10 fps · 3.0 s · scaled to 50% to fit the upload limit');
+      expect(fields.Note).to.equal('The recording was cut at 10 s.');
+      expect(fields.Pressed).to.equal(undefined);
+      expect((gif.components[0].toJSON().components[0] as { custom_id: string }).custom_id).to.equal('kivy:edit::animation.gif');
+
+      const mp4 = renderReply(result({ png: null, image: MP4_BYTES, media: { type: 'video/mp4', frames: 15, fps: 15, durationMs: 1000, scale: 1 } }), context);
+      expect(names(mp4.files)).to.deep.equal(['render.mp4', 'snippet.py']);
+      expect(mp4.embeds[0].toJSON().image).to.equal(undefined);
+      expect(mp4.embeds[0].toJSON().fields?.find((field) => field.name === 'Recording')?.value).to.equal('MP4: 15 frames @ 15 fps · 1.0 s');
+    });
+
+    it("lists a tour's presses with mentions neutralised, within a field's limit", () => {
+      const pressed = ['Button "@everyone"', ...Array.from({ length: 50 }, (_, i) => `Button "${'x'.repeat(90)} ${i}"`)];
+      const reply = renderReply(result({ png: null, image: GIF_BYTES, media: { type: 'image/gif', frames: 40, fps: 8, pressed } }), { ...context, media: { mode: 'tour' } });
+      const embed = reply.embeds[0].toJSON();
+      expect(embed.title).to.equal('Kivy tour');
+      const value = embed.fields!.find((field) => field.name === 'Pressed')!.value;
+      expect(value).to.match(/^Button "@\u200beveryone", Button "x+ 0", /);
+      expect(value.length).to.equal(1024);
+      expect(value.endsWith('…')).to.equal(true);
+      const none = renderReply(result({ png: null, image: GIF_BYTES, media: { type: 'image/gif', frames: 40, fps: 8, pressed: [] } }), context);
+      expect(none.embeds[0].toJSON().fields!.find((field) => field.name === 'Pressed')!.value).to.match(/^nothing: no buttons/);
+    });
+
     it("keeps a long traceback's end within the embed limit", () => {
       const traceback = `${'  File "main.py", line 3, in f\n'.repeat(400)}RecursionError: maximum recursion depth exceeded`;
       const reply = renderReply(result({ ok: false, png: null, error: { kind: 'runtime', message: 'RecursionError: too deep', line: 3, traceback } }), context);
@@ -137,6 +197,21 @@ describe('bot views and services', () => {
       expect(refused).to.deep.include({ allowed: false, scope: 'user', limit: 2, windowSeconds: 60 });
       expect(refused.allowed === false && refused.retryAfterMs).to.be.within(59_000, 60_000);
       expect(rates.take('bob', 'guild').allowed).to.equal(true);
+      rates.clear();
+    });
+
+    it('counts a recording as two renders, and says so when fewer are left', () => {
+      const rates = limiter();
+      expect(rates.take('carol', null).allowed).to.equal(true);
+      const refused = rates.take('carol', null, 2);
+      expect(refused).to.deep.include({ allowed: false, scope: 'user', limit: 2, cost: 2 });
+      expect(Notices.rateLimited(refused as Extract<typeof refused, { allowed: false }>)).to.match(
+        /^A recording counts as 2 renders, and you have fewer than that left of the 2 renders allowed per 60 s: try again in \d+ s\.$/,
+      );
+      expect(rates.take('carol', null).allowed, 'the refused recording took nothing').to.equal(true);
+      expect(rates.take('dave', 'guild', 2).allowed).to.equal(true);
+      expect(rates.check('dave', 'guild')).to.deep.include({ allowed: false, scope: 'user' });
+      expect(rates.take('erin', 'guild', 2)).to.deep.include({ allowed: false, scope: 'guild', cost: 2 });
       rates.clear();
     });
 

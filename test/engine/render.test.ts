@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { loadEngineConfig } from '../../src/config.js';
 import type { CacheManager } from '../../src/core/cache-manager.js';
-import { LABEL_APP, LABEL_INSTANCE, bootContainer, type IContainerPool } from '../../src/core/container-pool.js';
+import Docker from 'dockerode';
+import { LABEL_INSTANCE, LABEL_ROLE, bootContainer, containerLabels, type IContainerPool } from '../../src/core/container-pool.js';
 import { ImageManager } from '../../src/core/image-manager.js';
 import { DockerService } from '../../src/services/docker-service.js';
 import { createLogger } from '../../src/utils/logger.js';
@@ -85,12 +86,29 @@ describe('Renderer (real engine, real image)', function () {
     expect(result.stderr).to.include('oops');
   });
 
-  it('points a syntax error at the user\'s line', async () => {
+  it('points a syntax error at the user\'s line, parsed by the image\'s Python before any render container is taken', async () => {
+    const started = pool.status().started;
     const code = 'from kivy.app import App\n\nclass A(App):\n    def build(self)\n        return None\n';
     const result = await renderer.render({ code });
     expect(result.ok).to.equal(false);
     expect(result.error).to.include({ kind: 'syntax', line: 4 });
-    expect(result.error!.message).to.match(/SyntaxError/);
+    expect(result.error!.message).to.equal("SyntaxError: expected ':'");
+    expect(result.error!.traceback).to.include('File "main.py", line 4');
+    expect(pool.status().started).to.equal(started);
+    // Syntax only Python 3.12+ accepts: the check uses the image's interpreter, not the host's.
+    const modern = await renderer.render({ code: 'type Pair[T] = tuple[T, T]\nfrom kivy.uix.label import Label\nroot = Label(text=f"{"nested"}")\n' });
+    expect(modern.error).to.equal(null);
+  });
+
+  it('replaces the syntax checker when it is killed from outside', async () => {
+    const [checker] = await new Docker().listContainers({ filters: { label: [`${LABEL_ROLE}=syntax`, `${LABEL_INSTANCE}=${engine.config.instanceId}`] } });
+    expect(checker, 'a running syntax checker').to.not.equal(undefined);
+    await new Docker().getContainer(checker.Id).kill();
+    await waitUntil(async () => (await new Docker().listContainers({ filters: { id: [checker.Id] } })).length === 0, 10_000, 'the checker to stop');
+    const broken = await renderer.render({ code: 'x = (\n' });
+    expect(broken.error?.kind).to.equal('syntax');
+    const again = await renderer.render({ code: 'def f(:\n    pass\n' });
+    expect(again.error).to.include({ kind: 'syntax', line: 1 });
   });
 
   it('points a runtime exception at the user\'s line, with a traceback in the user\'s numbering', async () => {
@@ -148,7 +166,7 @@ describe('Renderer (real engine, real image)', function () {
     expect(await labelledContainers(engine.config.instanceId)).to.deep.equal([]);
     await pool.warm(1);
     expect(pool.status().idle).to.equal(1);
-    expect(await labelledContainers(engine.config.instanceId)).to.have.length(1);
+    expect(await labelledContainers(engine.config.instanceId, 'render')).to.have.length(1);
   });
 });
 
@@ -159,7 +177,7 @@ describe('ContainerPool start-up (real engine)', function () {
     const config = loadEngineConfig(process.env, { instanceId: `test-orphans-${process.pid}` });
     const docker = new DockerService(createLogger('warn'));
     const images = new ImageManager(config, docker, createLogger('warn'));
-    const labels = { [LABEL_APP]: 'kivy-render-bot', [LABEL_INSTANCE]: config.instanceId };
+    const labels = containerLabels(config.instanceId, 'render');
     // What a crashed bot leaves: one warm container still running, one created but never started.
     const running = await bootContainer(docker, config, images.tag, labels);
     running.worker.close();

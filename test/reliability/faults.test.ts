@@ -41,15 +41,15 @@ describe('Faults (real engine)', function () {
 
     it('replaces an idle pool container killed from outside', async () => {
       await waitUntil(() => pool.status().idle === 1, 30_000, 'a warm container');
-      const [victim] = await labelledContainers(engine.config.instanceId);
+      const [victim] = await labelledContainers(engine.config.instanceId, 'render');
       await docker.getContainer(victim).kill();
-      await waitUntil(async () => pool.status().idle === 1 && !(await labelledContainers(engine.config.instanceId)).includes(victim), 30_000, 'a replacement');
+      await waitUntil(async () => pool.status().idle === 1 && !(await labelledContainers(engine.config.instanceId, 'render')).includes(victim), 30_000, 'a replacement');
       expect((await renderer.render({ code: label('after an outside kill'), bypassCache: true })).ok).to.equal(true);
     });
 
     it('answers a render whose container is killed from outside mid-render, then goes on', async () => {
       await waitUntil(() => pool.status().idle === 1, 30_000, 'a warm container');
-      const [victim] = await labelledContainers(engine.config.instanceId);
+      const [victim] = await labelledContainers(engine.config.instanceId, 'render');
       const slow = 'import time\ntime.sleep(3)\n' + label('never shown');
       const pending = renderer.render({ code: slow, bypassCache: true });
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -103,7 +103,7 @@ describe('Load: 100 requests from 20 users at once (real bot, real engine)', fun
     expect(counts.rendered + counts.cached + counts.busy + counts['rate-limited']).to.equal(REQUESTS);
     const [first, second] = waves;
     expect(second.rssMb - first.rssMb, 'RSS growth between waves (MB)').to.be.below(60);
-    const live = await labelledContainers(INSTANCE_ID);
+    const live = await labelledContainers(INSTANCE_ID, 'render');
     expect(live.length).to.be.at.most(2 + 2); // the pool's two, plus at most two removals in flight
     expect(discord.violations).to.deep.equal([]);
   });

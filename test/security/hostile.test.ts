@@ -50,7 +50,7 @@ describe('Hostile snippets (real sandbox, validator abuse checks off)', function
     expect(result.timings.renderMs, `${name} took too long`).to.be.below(TIMEOUT_MS + 1500 + MARGIN_MS);
     const next = await renderer.render({ code: `from kivy.uix.label import Label\nroot = Label(text="after ${name}")\n` });
     expect(next.ok, `the render after "${name}" failed: ${next.error?.message}`).to.equal(true);
-    await waitUntil(async () => (await labelledContainers(engine.config.instanceId)).length <= pool.status().target, 10_000, 'no container beyond the pool');
+    await waitUntil(async () => (await labelledContainers(engine.config.instanceId, 'render')).length <= pool.status().target, 10_000, 'no container beyond the pool');
     return result;
   }
 

@@ -6,7 +6,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { registerServices } from '../../src/composition-root.js';
 import { loadEngineConfig, type EngineConfig } from '../../src/config.js';
 import { startEngine, stopEngine } from '../../src/core/engine.js';
-import { LABEL_INSTANCE, type IContainerPool } from '../../src/core/container-pool.js';
+import { LABEL_INSTANCE, LABEL_ROLE, type IContainerPool } from '../../src/core/container-pool.js';
 import type { IRenderer } from '../../src/core/renderer.js';
 import { Tokens } from '../../src/tokens.js';
 import { createLogger } from '../../src/utils/logger.js';
@@ -58,9 +58,10 @@ export function useTestEngine(overrides: Partial<EngineConfig> = {}): TestEngine
   return engine;
 }
 
-/** Containers carrying this instance's label, running or not. */
-export async function labelledContainers(instanceId: string): Promise<string[]> {
-  const found = await new Docker().listContainers({ all: true, filters: { label: [`${LABEL_INSTANCE}=${instanceId}`] } });
+/** Containers carrying this instance's label (and `role`, when given), running or not. */
+export async function labelledContainers(instanceId: string, role?: 'render' | 'syntax'): Promise<string[]> {
+  const label = [`${LABEL_INSTANCE}=${instanceId}`, ...(role ? [`${LABEL_ROLE}=${role}`] : [])];
+  const found = await new Docker().listContainers({ all: true, filters: { label } });
   return found.map((info) => info.Id);
 }
 
