@@ -205,3 +205,46 @@ describe('ContainerPool start-up (real engine)', function () {
     }
   });
 });
+
+describe('What a snippet may be (real engine)', function () {
+  this.timeout(120_000);
+  const engine = useTestEngine({ poolSize: 1 });
+  const colourAt = async (code: string) => {
+    const result = await engine.renderer.render({ code, options: { width: 160, height: 120 } });
+    expect(result.error).to.equal(null);
+    return pixel(decodePng(result.png!), 80, 60);
+  };
+  const FILLED = (colour: string) => `
+from kivy.graphics import Color, Rectangle
+from kivy.uix.widget import Widget
+
+
+class Filled(Widget):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.canvas:
+            Color(${colour})
+            self.rect = Rectangle(pos=self.pos, size=(4000, 4000))
+`;
+
+  it('an App subclass without .run()', async () => {
+    expect(await colourAt(`from kivy.app import App\n${FILLED('1, 1, 0')}\nclass NoRun(App):\n    def build(self):\n        return Filled()\n`)).to.deep.equal([255, 255, 0]);
+  });
+
+  it('runTouchApp(widget)', async () => {
+    expect(await colourAt(`from kivy.base import runTouchApp\n${FILLED('0, 1, 1')}\nrunTouchApp(Filled())\n`)).to.deep.equal([0, 255, 255]);
+  });
+
+  it('nothing to show gets a clear message', async () => {
+    const result = await engine.renderer.render({ code: 'x = 1\nprint(x)\n' });
+    expect(result.error!.kind).to.equal('runtime');
+    expect(result.error!.message).to.match(/Nothing to show: define an App subclass/);
+    expect(result.stdout).to.equal('1\n');
+  });
+
+  it('a KV error points at the KV line', async () => {
+    const result = await engine.renderer.render({ code: 'BoxLayout:\n    Label:\n        text: "ok"\n      bad_indent: 1\n', filename: 'ui.kv' });
+    expect(result.ok).to.equal(false);
+    expect(result.error!.line).to.equal(4);
+  });
+});
