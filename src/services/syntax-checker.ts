@@ -31,6 +31,8 @@ const CHECK_TIMEOUT_MS = 3000;
 @injectable()
 export class SyntaxChecker implements ISyntaxChecker {
   private checker: Promise<WarmContainer> | null = null;
+  /** Every container a boot created and nobody removed yet. */
+  private readonly created = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -49,10 +51,6 @@ export class SyntaxChecker implements ISyntaxChecker {
 
   start(): void {
     this.checker ??= this.boot();
-    this.checker.catch((error: unknown) => {
-      this.logger.warn(`syntax checker did not start: ${errorChain(error)}`);
-      this.checker = null;
-    });
   }
 
   private async ask(code: ProcessedCode): Promise<RenderFailure | null> {
@@ -77,25 +75,36 @@ export class SyntaxChecker implements ISyntaxChecker {
 
   private boot(): Promise<WarmContainer> {
     const labels = containerLabels(this.config.instanceId, 'syntax');
-    const booting = bootContainer(this.docker, this.config, this.images.tag, labels, undefined, ['--syntax-check']);
-    // A checker that dies (killed, engine restart, drain) is removed and replaced on the next check.
-    void booting.then(
-      (container) =>
-        container.worker.onEnd(() => {
-          if (this.checker === booting) this.checker = null;
-          void this.docker.remove(container.id).catch(() => undefined);
-        }),
-      () => undefined,
+    const booting = bootContainer(this.docker, this.config, this.images.tag, labels, (id) => this.created.add(id), ['--syntax-check']);
+    // A checker that fails to start or dies later (killed, engine restart, drain) is removed and
+    // replaced on the next check.
+    booting.then(
+      (container) => container.worker.onEnd(() => this.forget(booting)),
+      (error: unknown) => {
+        this.logger.warn(`syntax checker did not start: ${errorChain(error)}`);
+        this.forget(booting);
+      },
     );
     return booting;
+  }
+
+  private forget(checker: Promise<WarmContainer>): void {
+    if (this.checker === checker) this.checker = null;
+    void this.removeCreated(false);
+  }
+
+  /** Removes the containers this checker created that are not the live checker (all of them when `all`). */
+  private async removeCreated(all: boolean): Promise<void> {
+    const live = all ? null : await this.checker?.then((c) => c.id, () => null);
+    const doomed = [...this.created].filter((id) => id !== live);
+    for (const id of doomed) this.created.delete(id);
+    await Promise.all(doomed.map((id) => this.docker.remove(id).catch((error: unknown) => this.logger.warn(`could not remove the syntax checker: ${errorChain(error)}`))));
   }
 
   async stop(): Promise<void> {
     const checker = this.checker;
     this.checker = null;
-    const container = await checker?.catch(() => null);
-    if (!container) return;
-    container.worker.close();
-    await this.docker.remove(container.id).catch((error: unknown) => this.logger.warn(`could not remove the syntax checker: ${errorChain(error)}`));
+    (await checker?.catch(() => null))?.worker.close();
+    await this.removeCreated(true);
   }
 }

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { InteractionResponseType, MessageFlags } from 'discord.js';
+import { InteractionResponseType } from 'discord.js';
 import { startBot, type KivyRenderClient } from '../../src/bot.js';
 import type { IContainerPool } from '../../src/core/container-pool.js';
 import { Tokens } from '../../src/tokens.js';
-import { FakeDiscord, type FakeMember, type InteractionHandle, type RecordedRequest, type VisibleMessage } from '../support/discord/index.js';
+import { FakeDiscord, type FakeMember, type InteractionHandle, type VisibleMessage } from '../support/discord/index.js';
 import { decodePng, labelledContainers } from '../support/engine.js';
 import { gifInfo } from '../support/media.js';
+import { interactionProbes, type Json } from '../support/bot-probes.js';
+import { BUSY_APP } from '../support/snippets.js';
 
 const INSTANCE_ID = `bot-animation-test-${process.pid}`;
 /** Every upload and the interactions' `attachment_size_limit`: small enough that a busy clip must be lowered to fit. */
@@ -38,37 +40,6 @@ class MovingApp(App):
 MovingApp().run()
 `;
 
-/** 64 labels whose numbers and colours change on every frame: about 200 KB as a 1 s GIF at full rate and size. */
-const BUSY = `from kivy.app import App
-from kivy.clock import Clock
-from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
-
-
-class Busy(GridLayout):
-    def __init__(self, **kwargs):
-        super().__init__(cols=8, **kwargs)
-        self.labels = [Label(font_size=14) for _ in range(64)]
-        for label in self.labels:
-            self.add_widget(label)
-        self.tick = 0
-        Clock.schedule_interval(self.update, 0)
-
-    def update(self, _dt):
-        self.tick += 1
-        for i, label in enumerate(self.labels):
-            value = (self.tick * 7919 + i * 104729) % 100000
-            label.text = str(value)
-            label.color = ((value % 97) / 97, (value % 89) / 89, (value % 83) / 83, 1)
-
-
-class BusyApp(App):
-    def build(self):
-        return Busy()
-
-
-BusyApp().run()
-`;
 
 const TWO_BUTTONS = `BoxLayout:
     Button:
@@ -105,7 +76,6 @@ class GreeterApp(App):
 GreeterApp().run()
 `;
 
-type Json = Record<string, any>;
 
 describe('the bot records animations and tours and runs steps (real bot, stand-in Discord, real engine)', function () {
   this.timeout(60_000);
@@ -115,34 +85,8 @@ describe('the bot records animations and tours and runs steps (real bot, stand-i
   /** Recordings that used a container (not refused, not from the cache), for /kivy status. */
   let recorded = 0;
 
-  const isCallback = (handle: InteractionHandle) => (request: RecordedRequest) =>
-    request.interactionToken === handle.token && request.route === '/interactions/{interaction_id}/{interaction_token}/callback';
-  const isEdit = (handle: InteractionHandle) => (request: RecordedRequest) => request.interactionToken === handle.token && request.method === 'PATCH';
+  const { isEdit, finalReply, ephemeralAnswer, shownModal } = interactionProbes(() => discord);
   const contentsOf = (handle: InteractionHandle) => discord.requests.filter(isEdit(handle)).map((request) => (request.json as Json).content);
-
-  async function finalReply(handle: InteractionHandle, timeoutMs = 45_000): Promise<VisibleMessage> {
-    await discord.waitFor((request) => isEdit(handle)(request) && ((request.json as Json).embeds?.length ?? 0) > 0, timeoutMs);
-    return discord.originalMessage(handle.token)!;
-  }
-
-  async function ephemeralAnswer(handle: InteractionHandle): Promise<Json> {
-    await discord.waitFor(isCallback(handle));
-    const [callback, ...more] = discord.interactionResponses(handle.token).callbacks;
-    expect(more).to.deep.equal([]);
-    expect(callback.type).to.equal(InteractionResponseType.ChannelMessageWithSource);
-    const data = callback.data as Json;
-    expect(data.flags & MessageFlags.Ephemeral).to.equal(MessageFlags.Ephemeral);
-    return data;
-  }
-
-  /** The modal an interaction was answered with: its custom id, title and inputs by custom id. */
-  async function shownModal(handle: InteractionHandle) {
-    await discord.waitFor(isCallback(handle));
-    const modal = discord.interactionResponses(handle.token).modal!;
-    expect(modal, 'a modal').to.not.equal(undefined);
-    const inputs = Object.fromEntries(modal.components.map((label) => [(label as Json).component.custom_id, (label as Json).component as Json]));
-    return { customId: modal.custom_id, title: (modal as Json).title as string, inputs };
-  }
 
   function render(by: FakeMember, options: Record<string, string | number>): InteractionHandle {
     return discord.interactChatInput({ user: by, name: 'kivy', subcommand: 'render', options });
@@ -242,7 +186,7 @@ describe('the bot records animations and tours and runs steps (real bot, stand-i
   });
 
   it("fits a busy clip into the interaction's upload limit, saying what was lowered", async () => {
-    const reply = await finalReply(render(member(), { code: BUSY, mode: 'animation', duration: 1, size: '320x240' }));
+    const reply = await finalReply(render(member(), { code: BUSY_APP, mode: 'animation', duration: 1, size: '320x240' }));
     recorded++;
     const info = expectGif(reply);
     const recording = fieldsOf(reply).Recording;

@@ -5,9 +5,10 @@ import { startBot, type KivyRenderClient } from '../../src/bot.js';
 import type { IContainerPool } from '../../src/core/container-pool.js';
 import type { IRenderer } from '../../src/core/renderer.js';
 import { Tokens } from '../../src/tokens.js';
-import { FakeDiscord, type FakeMember, type InteractionHandle, type RecordedRequest, type VisibleMessage } from '../support/discord/index.js';
+import { FakeDiscord, type FakeMember, type InteractionHandle, type VisibleMessage } from '../support/discord/index.js';
 import { DockerProxy } from '../support/docker-proxy.js';
 import { decodePng, labelledContainers, waitUntil } from '../support/engine.js';
+import { interactionProbes, type Json } from '../support/bot-probes.js';
 
 const INSTANCE_ID = `bot-test-${process.pid}`;
 const BUTTON_TTL_S = 3;
@@ -58,7 +59,6 @@ class Loud(App):
 Loud().run()
 `;
 
-type Json = Record<string, any>;
 
 describe('the bot against a local Discord (real discord.js, Sapphire and engine)', function () {
   this.timeout(60_000);
@@ -69,37 +69,7 @@ describe('the bot against a local Discord (real discord.js, Sapphire and engine)
   let previousDockerHost: string | undefined;
   let poolOwner: FakeMember;
 
-  const isCallback = (handle: InteractionHandle) => (request: RecordedRequest) =>
-    request.interactionToken === handle.token && request.route === '/interactions/{interaction_id}/{interaction_token}/callback';
-  const isEdit = (handle: InteractionHandle) => (request: RecordedRequest) =>
-    request.interactionToken === handle.token && request.method === 'PATCH';
-  const editsOf = (handle: InteractionHandle) => discord.requests.filter(isEdit(handle)).map((request) => request.json as Json);
-
-  /** Waits for the edit that carries an embed (the render or its error); returns the reply as users see it. */
-  async function finalReply(handle: InteractionHandle, timeoutMs = 30_000): Promise<VisibleMessage> {
-    await discord.waitFor((request) => isEdit(handle)(request) && ((request.json as Json).embeds?.length ?? 0) > 0, timeoutMs);
-    return discord.originalMessage(handle.token)!;
-  }
-
-  /** The ephemeral message an interaction was answered with (no deferral). */
-  async function ephemeralAnswer(handle: InteractionHandle): Promise<Json> {
-    await discord.waitFor(isCallback(handle));
-    const [callback, ...more] = discord.interactionResponses(handle.token).callbacks;
-    expect(more).to.deep.equal([]);
-    expect(callback.type).to.equal(InteractionResponseType.ChannelMessageWithSource);
-    const data = callback.data as Json;
-    expect(data.flags & MessageFlags.Ephemeral).to.equal(MessageFlags.Ephemeral);
-    return data;
-  }
-
-  /** The modal an interaction was answered with. */
-  async function shownModal(handle: InteractionHandle) {
-    await discord.waitFor(isCallback(handle));
-    const modal = discord.interactionResponses(handle.token).modal!;
-    expect(modal, 'a modal').to.not.equal(undefined);
-    const input = (modal.components[0] as Json).component as Json;
-    return { customId: modal.custom_id, input };
-  }
+  const { isCallback, editsOf, finalReply, ephemeralAnswer, shownModal } = interactionProbes(() => discord);
 
   /** Each test renders as its own members: the per-user rate limit (5 a minute) is tested on its own. */
   const member = (username?: string) => discord.createMember({ username });

@@ -5,6 +5,7 @@ import type { RenderResult } from '../../src/models/render-result.js';
 import { Tokens } from '../../src/tokens.js';
 import { decodePng, useTestEngine } from '../support/engine.js';
 import { gifInfo, probeClip } from '../support/media.js';
+import { BUSY_APP } from '../support/snippets.js';
 
 const LOGIN = `
 from kivy.app import App
@@ -77,38 +78,6 @@ class MovingApp(App):
 MovingApp().run()
 `;
 
-/** 64 labels whose numbers and colours change on every frame: a GIF that does not compress well. */
-const BUSY = `
-from kivy.app import App
-from kivy.clock import Clock
-from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
-
-
-class Busy(GridLayout):
-    def __init__(self, **kwargs):
-        super().__init__(cols=8, **kwargs)
-        self.labels = [Label(font_size=14) for _ in range(64)]
-        for label in self.labels:
-            self.add_widget(label)
-        self.tick = 0
-        Clock.schedule_interval(self.update, 0)
-
-    def update(self, _dt):
-        self.tick += 1
-        for i, label in enumerate(self.labels):
-            value = (self.tick * 7919 + i * 104729) % 100000
-            label.text = str(value)
-            label.color = ((value % 97) / 97, (value % 89) / 89, (value % 83) / 83, 1)
-
-
-class BusyApp(App):
-    def build(self):
-        return Busy()
-
-
-BusyApp().run()
-`;
 
 const TOUR = `
 from kivy.app import App
@@ -251,7 +220,7 @@ describe('Interaction steps, animations and tours (real engine, real image)', fu
   it('lowers the frame rate or the scale to fit the byte limit, and says so when even the smallest does not fit', async () => {
     // At full rate and size this clip is about 200 KB.
     const maxBytes = 100_000;
-    const fitted = await renderer.render({ code: BUSY, options: { ...SMALL, mode: 'animation', durationMs: 1000, fps: 10, maxBytes } });
+    const fitted = await renderer.render({ code: BUSY_APP, options: { ...SMALL, mode: 'animation', durationMs: 1000, fps: 10, maxBytes } });
     expectOk(fitted);
     expect(fitted.image!.length).to.be.at.most(maxBytes);
     expect(fitted.media!.fps! < 10 || fitted.media!.scale! < 1, `lowered: ${JSON.stringify(fitted.media)}`).to.equal(true);
