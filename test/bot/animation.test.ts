@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { InteractionResponseType } from 'discord.js';
-import { startBot, type KivyRenderClient } from '../../src/bot.js';
+import type { KivyRenderClient } from '../../src/bot.js';
 import type { IContainerPool } from '../../src/core/container-pool.js';
 import { Tokens } from '../../src/tokens.js';
 import { FakeDiscord, type FakeMember, type InteractionHandle, type VisibleMessage } from '../support/discord/index.js';
 import { decodePng, labelledContainers } from '../support/engine.js';
 import { gifInfo } from '../support/media.js';
-import { interactionProbes, type Json } from '../support/bot-probes.js';
+import { expectDiscordContractKept, interactionProbes, startTestBot, type Json } from '../support/bot-harness.js';
 import { BUSY_APP } from '../support/snippets.js';
 
 const INSTANCE_ID = `bot-animation-test-${process.pid}`;
@@ -110,25 +110,10 @@ describe('the bot records animations and tours and runs steps (real bot, stand-i
   before(async function () {
     this.timeout(240_000);
     discord = await FakeDiscord.start({ attachmentSizeLimit: UPLOAD_LIMIT });
-    bot = await startBot({
-      env: {
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.restApiUrl,
-        KIVY_INSTANCE_ID: INSTANCE_ID,
-        KIVY_CACHE_URL: 'memory://',
-        KIVY_POOL_SIZE: '2',
-        KIVY_GUILD_RATE_LIMIT: '500',
-        KIVY_INSTALL_DOCKER: 'false',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-      },
-    });
+    bot = await startTestBot(discord, INSTANCE_ID, { KIVY_GUILD_RATE_LIMIT: '500' });
   });
 
-  afterEach(() => {
-    expect(discord.violations, "requests that break Discord's contract").to.deep.equal([]);
-    expect(discord.standInErrors).to.deep.equal([]);
-    expect(discord.unknownRoutes).to.deep.equal([]);
-  });
+  afterEach(() => expectDiscordContractKept(discord));
 
   after(async function () {
     this.timeout(120_000);

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { ApplicationCommandType, GatewayIntentBits, InteractionResponseType, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import type { ITemplateLibrary } from '../../src/bot/template-library.js';
-import { startBot, type KivyRenderClient } from '../../src/bot.js';
+import type { KivyRenderClient } from '../../src/bot.js';
 import type { IContainerPool } from '../../src/core/container-pool.js';
 import type { IRenderer } from '../../src/core/renderer.js';
 import { Tokens } from '../../src/tokens.js';
 import { FakeDiscord, type FakeMember, type InteractionHandle, type VisibleMessage } from '../support/discord/index.js';
 import { DockerProxy } from '../support/docker-proxy.js';
 import { decodePng, labelledContainers, waitUntil } from '../support/engine.js';
-import { interactionProbes, type Json } from '../support/bot-probes.js';
+import { expectDiscordContractKept, interactionProbes, startTestBot, type Json } from '../support/bot-harness.js';
 
 const INSTANCE_ID = `bot-test-${process.pid}`;
 const BUTTON_TTL_S = 3;
@@ -97,28 +97,15 @@ describe('the bot against a local Discord (real discord.js, Sapphire and engine)
     await proxy.up();
     previousDockerHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = proxy.dockerHost;
-    bot = await startBot({
-      env: {
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.restApiUrl,
-        OWNER_IDS: poolOwner.user.id,
-        KIVY_INSTANCE_ID: INSTANCE_ID,
-        KIVY_CACHE_URL: 'memory://',
-        KIVY_POOL_SIZE: '2',
-        KIVY_MESSAGE_LISTENER: 'true',
-        KIVY_RENDER_BUTTON_TTL_S: String(BUTTON_TTL_S),
-        KIVY_GUILD_RATE_LIMIT: '500',
-        KIVY_INSTALL_DOCKER: 'false',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-      },
+    bot = await startTestBot(discord, INSTANCE_ID, {
+      OWNER_IDS: poolOwner.user.id,
+      KIVY_MESSAGE_LISTENER: 'true',
+      KIVY_RENDER_BUTTON_TTL_S: String(BUTTON_TTL_S),
+      KIVY_GUILD_RATE_LIMIT: '500',
     });
   });
 
-  afterEach(() => {
-    expect(discord.violations, "requests that break Discord's contract").to.deep.equal([]);
-    expect(discord.standInErrors).to.deep.equal([]);
-    expect(discord.unknownRoutes).to.deep.equal([]);
-  });
+  afterEach(() => expectDiscordContractKept(discord));
 
   after(async function () {
     this.timeout(120_000);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InteractionResponseType } from 'discord.js';
-import { startBot, type KivyRenderClient } from '../../src/bot.js';
+import type { KivyRenderClient } from '../../src/bot.js';
+import { startTestBot } from '../support/bot-harness.js';
 import { FakeDiscord, type FakeMember, type InteractionHandle } from '../support/discord/index.js';
 import { labelledContainers } from '../support/engine.js';
 
@@ -26,19 +27,10 @@ describe('Load: 100 requests from 20 users at once (real bot, real engine)', fun
 
   before(async () => {
     discord = await FakeDiscord.start();
-    bot = await startBot({
-      env: {
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.restApiUrl,
-        KIVY_INSTANCE_ID: INSTANCE_ID,
-        KIVY_CACHE_URL: 'memory://',
-        KIVY_POOL_SIZE: '2',
-        KIVY_QUEUE_LIMIT: String(QUEUE_LIMIT),
-        KIVY_USER_RATE_LIMIT: '5',
-        KIVY_GUILD_RATE_LIMIT: '1000',
-        KIVY_INSTALL_DOCKER: 'false',
-        LOG_LEVEL: 'error',
-      },
+    bot = await startTestBot(discord, INSTANCE_ID, {
+      KIVY_QUEUE_LIMIT: String(QUEUE_LIMIT),
+      KIVY_USER_RATE_LIMIT: '5',
+      KIVY_GUILD_RATE_LIMIT: '1000',
     });
   });
 

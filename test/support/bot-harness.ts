@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { InteractionResponseType, MessageFlags } from 'discord.js';
+import { startBot, type KivyRenderClient } from '../../src/bot.js';
 import type { FakeDiscord, InteractionHandle, RecordedRequest, VisibleMessage } from './discord/index.js';
 
 export type Json = Record<string, any>;
@@ -39,4 +40,27 @@ export function interactionProbes(discord: () => FakeDiscord) {
   }
 
   return { isCallback, isEdit, editsOf, finalReply, ephemeralAnswer, shownModal };
+}
+
+/** Starts the real bot from its entry point against `discord`: memory cache, pool of 2, no Docker install. */
+export function startTestBot(discord: FakeDiscord, instanceId: string, env: NodeJS.ProcessEnv = {}): Promise<KivyRenderClient> {
+  return startBot({
+    env: {
+      KIVY_CACHE_URL: 'memory://',
+      KIVY_POOL_SIZE: '2',
+      KIVY_INSTALL_DOCKER: 'false',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      ...env,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.restApiUrl,
+      KIVY_INSTANCE_ID: instanceId,
+    },
+  });
+}
+
+/** Every request the bot sent kept Discord's contract, and the stand-in understood all of them. */
+export function expectDiscordContractKept(discord: FakeDiscord): void {
+  expect(discord.violations, "requests that break Discord's contract").to.deep.equal([]);
+  expect(discord.standInErrors).to.deep.equal([]);
+  expect(discord.unknownRoutes).to.deep.equal([]);
 }
