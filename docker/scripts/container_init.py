@@ -94,6 +94,10 @@ class CappedCapture:
         os.close(devnull)
         # A child process that inherited the pipe may keep it open: don't wait for it long.
         self._thread.join(0.25)
+        return self.snapshot()
+
+    def snapshot(self):
+        """(text kept so far, whether anything was cut)."""
         return self.kept.decode('utf-8', 'replace'), self.total > len(self.kept)
 
 
@@ -142,8 +146,8 @@ def warm_up_frame(window):
 def start_watchdog(seconds, stdout, stderr):
     """Answers with a timeout result (keeping the output so far) if the render overruns."""
     def expire():
-        out, out_cut = stdout.kept.decode('utf-8', 'replace'), stdout.total > len(stdout.kept)
-        err, err_cut = stderr.kept.decode('utf-8', 'replace'), stderr.total > len(stderr.kept)
+        out, out_cut = stdout.snapshot()
+        err, err_cut = stderr.snapshot()
         write_frame({'type': 'result', 'ok': False, 'stdout': out, 'stdout_truncated': out_cut,
                      'stderr': err, 'stderr_truncated': err_cut,
                      'error': {'kind': 'timeout', 'line': None, 'traceback': None,

@@ -24,7 +24,7 @@ export interface BenchReport {
   exec: Distribution;
   warm: Distribution;
   cache: Distribution;
-  /** A 3 s GIF of examples/animation.py (800x600, 10 fps): recording plus encoding. */
+  /** A 3 s GIF of src/templates/starters/animation.py (800x600, 10 fps): recording plus encoding. */
   animation: Distribution;
   throughput: { renders_per_s: number; n: number; failures: number };
   rss_mb: number;
@@ -135,7 +135,7 @@ export async function runBenchmark(services: DependencyContainer, options: { sam
     const animationSamples = Math.min(options.samples, ANIMATION_SAMPLES);
     options.progress(`animation: a ${ANIMATION_MS / 1000} s GIF (${animationSamples} renders)`);
     const animation: number[] = [];
-    const animationCode = readFileSync(join(PROJECT_ROOT, 'examples/animation.py'), 'utf8');
+    const animationCode = readFileSync(join(PROJECT_ROOT, 'src/templates/starters/animation.py'), 'utf8');
     for (let i = 0; i < animationSamples; i++) {
       await pool.warm(config.poolSize);
       animation.push(await time(() => renderOrThrow(renderer, { code: animationCode, options: { mode: 'animation', durationMs: ANIMATION_MS }, bypassCache: true })));

@@ -9,19 +9,12 @@ import { BOT_SETTINGS, ENGINE_SETTINGS, loadBotConfig, loadConfigurations } from
 import { ConfigError } from '../../src/utils/errors.js';
 import { PROJECT_ROOT } from '../../src/utils/paths.js';
 import { FakeDiscord } from '../support/discord/index.js';
+import { thrown } from '../support/assertions.js';
 import { labelledContainers } from '../support/engine.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789';
 
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (load: () => unknown) => thrown(ConfigError, load);
 
 describe('bot configuration', () => {
   it('reads the bot settings, with defaults', () => {

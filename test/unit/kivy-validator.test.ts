@@ -2,16 +2,9 @@ import { expect } from 'chai';
 import { loadEngineConfig } from '../../src/config.js';
 import { KivyValidator, parseSize } from '../../src/services/kivy-validator.js';
 import { ValidationError } from '../../src/utils/errors.js';
+import { thrown } from '../support/assertions.js';
 
-function refusal(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).to.be.instanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error('expected a ValidationError');
-}
+const refusal = (run: () => unknown) => thrown(ValidationError, run);
 
 describe('KivyValidator', () => {
   const validator = new KivyValidator(loadEngineConfig({}, { maxCodeBytes: 2000 }));

@@ -5,6 +5,7 @@ import { RenderStats } from '../../src/core/render-stats.js';
 import { CodeProcessor } from '../../src/services/code-processor.js';
 import { KivyValidator } from '../../src/services/kivy-validator.js';
 import { ValidationError } from '../../src/utils/errors.js';
+import { thrown } from '../support/assertions.js';
 
 const config = loadEngineConfig({}, { renderTimeoutMs: 10_000, animationTimeoutMs: 45_000, maxAnimationMs: 10_000, animationLimitBytes: 8 << 20 });
 const validator = new KivyValidator(config);
@@ -12,15 +13,7 @@ const GIF = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(20)]);
 const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom'), Buffer.alloc(20)]);
 const PNG = Buffer.concat([PNG_SIGNATURE, Buffer.alloc(20)]);
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).to.be.instanceOf(ValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ValidationError');
-}
+const refusal = (run: () => unknown) => thrown(ValidationError, run).message;
 
 describe('Render modes: options', () => {
   it('keeps a plain screenshot\'s options (and so its cache key and request) as they were', () => {

@@ -1,18 +1,14 @@
 import { expect } from 'chai';
 import { STEP_LIMITS, formatStep, parseSteps } from '../../src/services/steps-parser.js';
 import { ValidationError } from '../../src/utils/errors.js';
+import { thrown } from '../support/assertions.js';
 
 const LIMITS = { totalWaitMs: 5000 };
 
 function refusal(input: Parameters<typeof parseSteps>[0], limits = LIMITS): string {
-  try {
-    parseSteps(input, limits);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ValidationError);
-    expect((error as ValidationError).line, 'a steps error is not a line of the code').to.equal(null);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ValidationError');
+  const error = thrown(ValidationError, () => parseSteps(input, limits));
+  expect(error.line, 'a steps error is not a line of the code').to.equal(null);
+  return error.message;
 }
 
 describe('parseSteps', () => {
